@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every Debian package (and, later, npm package) Strata needs to build, test and benchmark.
+# Idempotent: when everything is present it only checks and exits within a second.
+# Each package is listed once, with the reason it is needed; the README's "Dependencies" mirrors it.
+set -euo pipefail
+
+DEBIAN_PACKAGES=(
+  # build toolchain
+  cmake ninja-build g++ make pkg-config ccache python3
+  clang-14 libclang-rt-14-dev   # the Clang build: ASan+UBSan unit tests and the libFuzzer targets
+  clang-format clang-tidy       # make format, static checks
+  # libraries
+  libfmt-dev                    # formatting
+  libcli11-dev                  # the strata command line
+  libgtest-dev libgmock-dev     # unit tests
+  libbenchmark-dev              # micro-benchmarks (bench/)
+  # machine limits measured by make bench
+  iperf3                        # loopback TCP bandwidth
+  fio                           # sequential disk write bandwidth, with and without fsync
+  # real Kafka clients, used to capture golden protocol bytes (tools/capture-golden) and by tests
+  kcat                          # librdkafka's command line client
+  python3-kafka                 # kafka-python
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+# apt-get update once per machine (or when the package lists are older than a day).
+if [[ ! -d /var/lib/apt/lists/partial || -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1) ]]; then
+  $SUDO apt-get update -qq
+fi
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null; then
+  # Stale lists are the usual cause: refresh and retry once.
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+fi

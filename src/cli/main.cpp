@@ -1,0 +1,44 @@
+// The `strata` binary: one executable, one subcommand per tool (ARCHITECTURE §4).
+// Later issues add broker, topics, configs, consumer-groups, dump-log, backup, restore, tiered.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "protocol/generated/api_keys.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "Strata: a Kafka-compatible streaming storage system with tiered storage and backups.";
+
+void print_version() {
+  fmt::print("strata {} (Kafka protocol: {} APIs from the schemas)\n", STRATA_VERSION,
+             strata::protocol::all_apis().size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "strata"};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and exit");
+  auto* help = app.add_subcommand("help", "Show the commands and their use");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (version) {
+    print_version();
+    return 0;
+  }
+  if (help->parsed() || app.get_subcommands().empty()) {
+    std::cout << app.help();
+    return 0;
+  }
+  return 0;
+}
