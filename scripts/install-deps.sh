@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   libfmt-dev                    # formatting
   libcli11-dev                  # the strata command line
   libgtest-dev libgmock-dev     # unit tests
+  nlohmann-json3-dev            # JSON (test data now; admin API and backup metadata later)
   libbenchmark-dev              # micro-benchmarks (bench/)
   # machine limits measured by make bench
   iperf3                        # loopback TCP bandwidth

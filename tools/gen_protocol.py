@@ -312,7 +312,8 @@ class Message:
         return out
 
     def qualified(self, struct):
-        return f"{self.name}::{struct}"
+        # Nested structs live in a namespace named after the message (see emit_header).
+        return f"{self.file}::{struct}"
 
 
 # --- code emission --------------------------------------------------------------------------------
@@ -664,6 +665,17 @@ def emit_header(msg):
     e.line()
     e.line(ns_open(msg))
     e.line()
+    structs = msg.ordered_structs()
+    if structs:
+        # The message's inner structs are defined at namespace scope and aliased inside the message
+        # (ProduceRequest::TopicProduceData), because Clang cannot default-construct a nested
+        # struct with member initializers while its enclosing class is incomplete.
+        e.line(f"namespace {msg.file} {{")
+        e.line()
+        for s in structs:
+            emit_struct_decl(e, msg, s, msg.structs[s], top_level=False)
+        e.line(f"}}  // namespace {msg.file}")
+        e.line()
     e.block(f"struct {msg.name}")
     e.line(f'static constexpr std::string_view kName = "{msg.name}";')
     if msg.kind in ("request", "response"):
@@ -677,8 +689,10 @@ def emit_header(msg):
     e.line("  return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;")
     e.line("}")
     e.line()
-    for s in msg.ordered_structs():
-        emit_struct_decl(e, msg, s, msg.structs[s], top_level=False)
+    for s in structs:
+        e.line(f"using {s} = {msg.file}::{s};")
+    if structs:
+        e.line()
     emit_struct_decl(e, msg, msg.name, msg.fields, top_level=True)
     e.end("};")
     e.line()

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace strata {
@@ -15,12 +16,8 @@ namespace strata {
 using bytes_view = std::span<const std::byte>;
 using bytes = std::vector<std::byte>;
 
-inline bytes_view as_bytes_view(std::string_view s) {
-  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
-}
-inline std::string_view as_string_view(bytes_view b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline bytes_view as_bytes_view(std::string_view s) { return {reinterpret_cast<const std::byte*>(s.data()), s.size()}; }
+inline std::string_view as_string_view(bytes_view b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 inline bytes to_bytes(std::string_view s) {
   bytes_view v = as_bytes_view(s);
   return bytes(v.begin(), v.end());

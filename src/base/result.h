@@ -26,7 +26,7 @@ class [[nodiscard]] result {
  public:
   using value_type = T;
 
-  result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   result(Failure f) : state_(std::in_place_index<1>, std::move(f.error)) {}  // NOLINT
 
@@ -34,21 +34,40 @@ class [[nodiscard]] result {
   bool has_error() const { return state_.index() == 1; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { check_value(); return std::get<0>(state_); }
-  const T& value() const& { check_value(); return std::get<0>(state_); }
-  T&& value() && { check_value(); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    check_value();
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    check_value();
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    check_value();
+    return std::get<0>(std::move(state_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { check_error(); return std::get<1>(state_); }
-  Error&& error() && { check_error(); return std::get<1>(std::move(state_)); }
+  const Error& error() const& {
+    check_error();
+    return std::get<1>(state_);
+  }
+  Error&& error() && {
+    check_error();
+    return std::get<1>(std::move(state_));
+  }
 
  private:
-  void check_value() const { if (!has_value()) std::abort(); }
-  void check_error() const { if (!has_error()) std::abort(); }
+  void check_value() const {
+    if (!has_value()) std::abort();
+  }
+  void check_error() const {
+    if (!has_error()) std::abort();
+  }
 
   std::variant<T, Error> state_;
 };
@@ -65,10 +84,18 @@ class [[nodiscard]] result<void> {
   bool has_value() const { return !failed_; }
   bool has_error() const { return failed_; }
   explicit operator bool() const { return has_value(); }
-  void value() const { if (failed_) std::abort(); }
+  void value() const {
+    if (failed_) std::abort();
+  }
 
-  const Error& error() const& { if (!failed_) std::abort(); return error_; }
-  Error&& error() && { if (!failed_) std::abort(); return std::move(error_); }
+  const Error& error() const& {
+    if (!failed_) std::abort();
+    return error_;
+  }
+  Error&& error() && {
+    if (!failed_) std::abort();
+    return std::move(error_);
+  }
 
  private:
   Error error_;
@@ -80,9 +107,9 @@ inline result<void> success() { return {}; }
 }  // namespace strata
 
 // Evaluates a result-returning expression and returns its error from the enclosing function.
-#define STRATA_TRY(expr)                                     \
-  do {                                                       \
-    auto&& strata_try_result_ = (expr);                      \
+#define STRATA_TRY(expr)                                        \
+  do {                                                          \
+    auto&& strata_try_result_ = (expr);                         \
     if (!strata_try_result_) return strata_try_result_.error(); \
   } while (0)
 
@@ -90,8 +117,10 @@ inline result<void> success() { return {}; }
 #define STRATA_CONCAT_(a, b) STRATA_CONCAT_INNER_(a, b)
 
 // STRATA_TRY_ASSIGN(auto x, expr): declares x from the value of expr or returns its error.
-#define STRATA_TRY_ASSIGN(decl, expr)                                          \
-  auto&& STRATA_CONCAT_(strata_try_tmp_, __LINE__) = (expr);                   \
-  if (!STRATA_CONCAT_(strata_try_tmp_, __LINE__))                              \
-    return std::move(STRATA_CONCAT_(strata_try_tmp_, __LINE__)).error();       \
-  decl = std::move(STRATA_CONCAT_(strata_try_tmp_, __LINE__)).value()
+// The result is held by value, so a named result passed as expr is copied, never moved from;
+// __COUNTER__ keeps two uses on one line apart.
+#define STRATA_TRY_ASSIGN(decl, expr) STRATA_TRY_ASSIGN_IMPL_(decl, expr, STRATA_CONCAT_(strata_try_tmp_, __COUNTER__))
+#define STRATA_TRY_ASSIGN_IMPL_(decl, expr, tmp) \
+  auto tmp = (expr);                             \
+  if (!tmp) return std::move(tmp).error();       \
+  decl = std::move(tmp).value()

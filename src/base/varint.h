@@ -20,15 +20,11 @@ inline constexpr size_t kMaxVarint64Bytes = 10;
 constexpr uint32_t zigzag_encode32(int32_t v) {
   return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
 }
-constexpr int32_t zigzag_decode32(uint32_t v) {
-  return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1));
-}
+constexpr int32_t zigzag_decode32(uint32_t v) { return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1)); }
 constexpr uint64_t zigzag_encode64(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
-constexpr int64_t zigzag_decode64(uint64_t v) {
-  return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
-}
+constexpr int64_t zigzag_decode64(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
 // Number of bytes the unsigned varint encoding of v takes.
 constexpr size_t size_unsigned(uint64_t v) {

@@ -1,7 +1,7 @@
 // The `strata` binary: one executable, one subcommand per tool (ARCHITECTURE §4).
 // Later issues add broker, topics, configs, consumer-groups, dump-log, backup, restore, tiered.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (help->parsed() || app.get_subcommands().empty()) {
-    std::cout << app.help();
+    std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
     return 0;
   }
   return 0;

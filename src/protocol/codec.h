@@ -23,9 +23,8 @@ bool is_valid_version(int16_t version) {
 
 template <class M>
 Error unsupported_version_error(int16_t version) {
-  return Error(ProtocolErrc::unsupported_version,
-               fmt::format("{} version {} is not supported (valid: {}-{})", M::kName, version, M::kLowestVersion,
-                           M::kHighestVersion));
+  return Error(ProtocolErrc::unsupported_version, fmt::format("{} version {} is not supported (valid: {}-{})", M::kName,
+                                                              version, M::kLowestVersion, M::kHighestVersion));
 }
 
 template <class M>

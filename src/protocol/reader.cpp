@@ -46,9 +46,8 @@ uint32_t Reader::read_unsigned_varint() {
   if (failed_) return 0;
   auto d = varint::decode_unsigned32(rest());
   if (!d) {
-    if (remaining() < varint::kMaxVarint32Bytes && std::all_of(rest().begin(), rest().end(), [](std::byte b) {
-          return (static_cast<uint8_t>(b) & 0x80) != 0;
-        })) {
+    if (remaining() < varint::kMaxVarint32Bytes &&
+        std::all_of(rest().begin(), rest().end(), [](std::byte b) { return (static_cast<uint8_t>(b) & 0x80) != 0; })) {
       fail(ProtocolErrc::truncated, "input ends inside an unsigned varint");
     } else {
       fail(ProtocolErrc::invalid_varint, "unsigned varint is longer than 5 bytes or exceeds 32 bits");

@@ -65,8 +65,8 @@ class RandomSource {
       default: break;
     }
     using Wide = std::conditional_t<sizeof(T) <= 4, int64_t, T>;
-    return static_cast<T>(std::uniform_int_distribution<Wide>(static_cast<Wide>(Limits::min()),
-                                                               static_cast<Wide>(Limits::max()))(rng_));
+    return static_cast<T>(
+        std::uniform_int_distribution<Wide>(static_cast<Wide>(Limits::min()), static_cast<Wide>(Limits::max()))(rng_));
   }
 
   std::mt19937_64 rng_;

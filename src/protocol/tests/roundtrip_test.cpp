@@ -34,8 +34,8 @@ void roundtrip_every_version(Coverage& coverage) {
       testing::RandomSource rnd(full_seed);
       M original;
       testing::randomize(original, version, rnd);
-      const std::string where = std::string(M::kName) + " v" + std::to_string(version) + " seed " +
-                                std::to_string(full_seed);
+      const std::string where =
+          std::string(M::kName) + " v" + std::to_string(version) + " seed " + std::to_string(full_seed);
 
       auto wire = encode(original, version);
       if (!wire) {
@@ -91,8 +91,8 @@ TEST(ProtocolRoundTrip, TruncatedEncodingsAreRejected) {
       // Every strict prefix must fail to decode, never read out of bounds (ASan checks that).
       for (size_t cut : {size_t{0}, wire->size() / 2, wire->size() - 1}) {
         auto r = decode<M>(bytes_view(*wire).first(cut), version);
-        EXPECT_FALSE(r.has_value()) << M::kName << " v" << version << " decoded from " << cut << " of "
-                                    << wire->size() << " bytes";
+        EXPECT_FALSE(r.has_value()) << M::kName << " v" << version << " decoded from " << cut << " of " << wire->size()
+                                    << " bytes";
       }
       ++checked;
     }

@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void ConsumerGroupMemberMetadataValue::ClassicProtocol::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_member_metadata_value::ClassicProtocol::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_bytes(metadata, flexible, "Metadata");
@@ -12,7 +12,7 @@ void ConsumerGroupMemberMetadataValue::ClassicProtocol::write([[maybe_unused]] W
   }
 }
 
-void ConsumerGroupMemberMetadataValue::ClassicProtocol::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_member_metadata_value::ClassicProtocol::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   metadata = r.read_bytes(flexible, "Metadata");
@@ -27,7 +27,7 @@ void ConsumerGroupMemberMetadataValue::ClassicProtocol::read([[maybe_unused]] Re
   }
 }
 
-void ConsumerGroupMemberMetadataValue::ClassicMemberMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_member_metadata_value::ClassicMemberMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(session_timeout_ms);
   w.write_array_length(supported_protocols.size(), false, flexible, "SupportedProtocols");
@@ -39,7 +39,7 @@ void ConsumerGroupMemberMetadataValue::ClassicMemberMetadata::write([[maybe_unus
   }
 }
 
-void ConsumerGroupMemberMetadataValue::ClassicMemberMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_member_metadata_value::ClassicMemberMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   session_timeout_ms = r.read_int32();
   {

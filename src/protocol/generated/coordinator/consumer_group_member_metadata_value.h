@@ -13,6 +13,28 @@
 
 namespace strata::protocol::coordinator {
 
+namespace consumer_group_member_metadata_value {
+
+struct ClassicProtocol {
+  std::string name;
+  bytes metadata;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ClassicProtocol&) const = default;
+};
+
+struct ClassicMemberMetadata {
+  int32_t session_timeout_ms{0};
+  std::vector<ClassicProtocol> supported_protocols;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ClassicMemberMetadata&) const = default;
+};
+
+}  // namespace consumer_group_member_metadata_value
+
 struct ConsumerGroupMemberMetadataValue {
   static constexpr std::string_view kName = "ConsumerGroupMemberMetadataValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,23 +45,8 @@ struct ConsumerGroupMemberMetadataValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ClassicProtocol {
-    std::string name;
-    bytes metadata;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ClassicProtocol&) const = default;
-  };
-
-  struct ClassicMemberMetadata {
-    int32_t session_timeout_ms{0};
-    std::vector<ClassicProtocol> supported_protocols;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ClassicMemberMetadata&) const = default;
-  };
+  using ClassicProtocol = consumer_group_member_metadata_value::ClassicProtocol;
+  using ClassicMemberMetadata = consumer_group_member_metadata_value::ClassicMemberMetadata;
 
   std::optional<std::string> instance_id{std::in_place};
   std::optional<std::string> rack_id{std::in_place};

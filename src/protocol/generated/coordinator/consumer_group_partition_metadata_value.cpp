@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void ConsumerGroupPartitionMetadataValue::PartitionMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_partition_metadata_value::PartitionMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_array_length(racks.size(), false, flexible, "Racks");
@@ -15,7 +15,7 @@ void ConsumerGroupPartitionMetadataValue::PartitionMetadata::write([[maybe_unuse
   }
 }
 
-void ConsumerGroupPartitionMetadataValue::PartitionMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_partition_metadata_value::PartitionMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   {
@@ -36,7 +36,7 @@ void ConsumerGroupPartitionMetadataValue::PartitionMetadata::read([[maybe_unused
   }
 }
 
-void ConsumerGroupPartitionMetadataValue::TopicMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_partition_metadata_value::TopicMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_string(topic_name, flexible, "TopicName");
@@ -50,7 +50,7 @@ void ConsumerGroupPartitionMetadataValue::TopicMetadata::write([[maybe_unused]] 
   }
 }
 
-void ConsumerGroupPartitionMetadataValue::TopicMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_partition_metadata_value::TopicMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   topic_name = r.read_string(flexible, "TopicName");

@@ -13,6 +13,30 @@
 
 namespace strata::protocol::coordinator {
 
+namespace consumer_group_partition_metadata_value {
+
+struct PartitionMetadata {
+  int32_t partition{0};
+  std::vector<std::string> racks;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionMetadata&) const = default;
+};
+
+struct TopicMetadata {
+  Uuid topic_id;
+  std::string topic_name;
+  int32_t num_partitions{0};
+  std::vector<PartitionMetadata> partition_metadata;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicMetadata&) const = default;
+};
+
+}  // namespace consumer_group_partition_metadata_value
+
 struct ConsumerGroupPartitionMetadataValue {
   static constexpr std::string_view kName = "ConsumerGroupPartitionMetadataValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,25 +47,8 @@ struct ConsumerGroupPartitionMetadataValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionMetadata {
-    int32_t partition{0};
-    std::vector<std::string> racks;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionMetadata&) const = default;
-  };
-
-  struct TopicMetadata {
-    Uuid topic_id;
-    std::string topic_name;
-    int32_t num_partitions{0};
-    std::vector<PartitionMetadata> partition_metadata;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicMetadata&) const = default;
-  };
+  using PartitionMetadata = consumer_group_partition_metadata_value::PartitionMetadata;
+  using TopicMetadata = consumer_group_partition_metadata_value::TopicMetadata;
 
   std::vector<TopicMetadata> topics;
 

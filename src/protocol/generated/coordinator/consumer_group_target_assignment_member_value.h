@@ -13,6 +13,19 @@
 
 namespace strata::protocol::coordinator {
 
+namespace consumer_group_target_assignment_member_value {
+
+struct TopicPartition {
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartition&) const = default;
+};
+
+}  // namespace consumer_group_target_assignment_member_value
+
 struct ConsumerGroupTargetAssignmentMemberValue {
   static constexpr std::string_view kName = "ConsumerGroupTargetAssignmentMemberValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct ConsumerGroupTargetAssignmentMemberValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartition {
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartition&) const = default;
-  };
+  using TopicPartition = consumer_group_target_assignment_member_value::TopicPartition;
 
   std::vector<TopicPartition> topic_partitions;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void GroupMetadataValue::MemberMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void group_metadata_value::MemberMetadata::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_string(member_id, flexible, "memberId");
   if (version >= 3) {
@@ -22,7 +22,7 @@ void GroupMetadataValue::MemberMetadata::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void GroupMetadataValue::MemberMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void group_metadata_value::MemberMetadata::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   member_id = r.read_string(flexible, "memberId");
   if (version >= 3) {

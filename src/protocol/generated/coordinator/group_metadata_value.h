@@ -13,6 +13,25 @@
 
 namespace strata::protocol::coordinator {
 
+namespace group_metadata_value {
+
+struct MemberMetadata {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  int32_t rebalance_timeout{-1};
+  int32_t session_timeout{0};
+  bytes subscription;
+  bytes assignment;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MemberMetadata&) const = default;
+};
+
+}  // namespace group_metadata_value
+
 struct GroupMetadataValue {
   static constexpr std::string_view kName = "GroupMetadataValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,20 +42,7 @@ struct GroupMetadataValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct MemberMetadata {
-    std::string member_id;
-    std::optional<std::string> group_instance_id;
-    std::string client_id;
-    std::string client_host;
-    int32_t rebalance_timeout{-1};
-    int32_t session_timeout{0};
-    bytes subscription;
-    bytes assignment;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MemberMetadata&) const = default;
-  };
+  using MemberMetadata = group_metadata_value::MemberMetadata;
 
   std::string protocol_type;
   int32_t generation{0};

@@ -13,6 +13,19 @@
 
 namespace strata::protocol::coordinator {
 
+namespace share_group_current_member_assignment_value {
+
+struct TopicPartitions {
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+}  // namespace share_group_current_member_assignment_value
+
 struct ShareGroupCurrentMemberAssignmentValue {
   static constexpr std::string_view kName = "ShareGroupCurrentMemberAssignmentValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct ShareGroupCurrentMemberAssignmentValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
+  using TopicPartitions = share_group_current_member_assignment_value::TopicPartitions;
 
   int32_t member_epoch{0};
   int32_t previous_member_epoch{0};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void ShareGroupStatePartitionMetadataValue::TopicPartitionsInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_state_partition_metadata_value::TopicPartitionsInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_string(topic_name, flexible, "TopicName");
@@ -16,7 +16,7 @@ void ShareGroupStatePartitionMetadataValue::TopicPartitionsInfo::write([[maybe_u
   }
 }
 
-void ShareGroupStatePartitionMetadataValue::TopicPartitionsInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_state_partition_metadata_value::TopicPartitionsInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   topic_name = r.read_string(flexible, "TopicName");
@@ -43,7 +43,7 @@ void ShareGroupStatePartitionMetadataValue::TopicPartitionsInfo::read([[maybe_un
   }
 }
 
-void ShareGroupStatePartitionMetadataValue::TopicInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_state_partition_metadata_value::TopicInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_string(topic_name, flexible, "TopicName");
@@ -52,7 +52,7 @@ void ShareGroupStatePartitionMetadataValue::TopicInfo::write([[maybe_unused]] Wr
   }
 }
 
-void ShareGroupStatePartitionMetadataValue::TopicInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_state_partition_metadata_value::TopicInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   topic_name = r.read_string(flexible, "TopicName");

@@ -13,6 +13,29 @@
 
 namespace strata::protocol::coordinator {
 
+namespace share_group_state_partition_metadata_value {
+
+struct TopicPartitionsInfo {
+  Uuid topic_id;
+  std::string topic_name;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitionsInfo&) const = default;
+};
+
+struct TopicInfo {
+  Uuid topic_id;
+  std::string topic_name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicInfo&) const = default;
+};
+
+}  // namespace share_group_state_partition_metadata_value
+
 struct ShareGroupStatePartitionMetadataValue {
   static constexpr std::string_view kName = "ShareGroupStatePartitionMetadataValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,24 +46,8 @@ struct ShareGroupStatePartitionMetadataValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitionsInfo {
-    Uuid topic_id;
-    std::string topic_name;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitionsInfo&) const = default;
-  };
-
-  struct TopicInfo {
-    Uuid topic_id;
-    std::string topic_name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicInfo&) const = default;
-  };
+  using TopicPartitionsInfo = share_group_state_partition_metadata_value::TopicPartitionsInfo;
+  using TopicInfo = share_group_state_partition_metadata_value::TopicInfo;
 
   std::vector<TopicPartitionsInfo> initialized_topics;
   std::vector<TopicInfo> deleting_topics;

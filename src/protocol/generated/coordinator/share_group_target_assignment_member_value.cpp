@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void ShareGroupTargetAssignmentMemberValue::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_target_assignment_member_value::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void ShareGroupTargetAssignmentMemberValue::TopicPartition::write([[maybe_unused
   }
 }
 
-void ShareGroupTargetAssignmentMemberValue::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_target_assignment_member_value::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

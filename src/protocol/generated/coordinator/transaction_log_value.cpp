@@ -3,7 +3,7 @@
 
 namespace strata::protocol::coordinator {
 
-void TransactionLogValue::PartitionsSchema::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void transaction_log_value::PartitionsSchema::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partition_ids.size(), false, flexible, "PartitionIds");
@@ -15,7 +15,7 @@ void TransactionLogValue::PartitionsSchema::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void TransactionLogValue::PartitionsSchema::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void transaction_log_value::PartitionsSchema::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   topic = r.read_string(flexible, "Topic");
   {

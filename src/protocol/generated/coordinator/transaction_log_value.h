@@ -13,6 +13,19 @@
 
 namespace strata::protocol::coordinator {
 
+namespace transaction_log_value {
+
+struct PartitionsSchema {
+  std::string topic;
+  std::vector<int32_t> partition_ids;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionsSchema&) const = default;
+};
+
+}  // namespace transaction_log_value
+
 struct TransactionLogValue {
   static constexpr std::string_view kName = "TransactionLogValue";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct TransactionLogValue {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionsSchema {
-    std::string topic;
-    std::vector<int32_t> partition_ids;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionsSchema&) const = default;
-  };
+  using PartitionsSchema = transaction_log_value::PartitionsSchema;
 
   int64_t producer_id{INT64_C(0)};
   int64_t previous_producer_id{INT64_C(-1)};

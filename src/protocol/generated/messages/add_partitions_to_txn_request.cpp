@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AddPartitionsToTxnRequest::AddPartitionsToTxnTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_partitions_to_txn_request::AddPartitionsToTxnTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void AddPartitionsToTxnRequest::AddPartitionsToTxnTopic::write([[maybe_unused]] 
   }
 }
 
-void AddPartitionsToTxnRequest::AddPartitionsToTxnTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_partitions_to_txn_request::AddPartitionsToTxnTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   name = r.read_string(flexible, "Name");
   {
@@ -41,7 +41,7 @@ void AddPartitionsToTxnRequest::AddPartitionsToTxnTopic::read([[maybe_unused]] R
   }
 }
 
-void AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_partitions_to_txn_request::AddPartitionsToTxnTransaction::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     w.write_string(transactional_id, flexible, "TransactionalId");
@@ -81,7 +81,7 @@ void AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction::write([[maybe_unu
   }
 }
 
-void AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_partitions_to_txn_request::AddPartitionsToTxnTransaction::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     transactional_id = r.read_string(flexible, "TransactionalId");

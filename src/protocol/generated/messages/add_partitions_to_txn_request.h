@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace add_partitions_to_txn_request {
+
+struct AddPartitionsToTxnTopic {
+  std::string name;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AddPartitionsToTxnTopic&) const = default;
+};
+
+struct AddPartitionsToTxnTransaction {
+  std::string transactional_id;
+  int64_t producer_id{INT64_C(0)};
+  int16_t producer_epoch{static_cast<int16_t>(0)};
+  bool verify_only{false};
+  std::vector<AddPartitionsToTxnTopic> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AddPartitionsToTxnTransaction&) const = default;
+};
+
+}  // namespace add_partitions_to_txn_request
+
 struct AddPartitionsToTxnRequest {
   static constexpr std::string_view kName = "AddPartitionsToTxnRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAddPartitionsToTxn;
@@ -24,26 +49,8 @@ struct AddPartitionsToTxnRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AddPartitionsToTxnTopic {
-    std::string name;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AddPartitionsToTxnTopic&) const = default;
-  };
-
-  struct AddPartitionsToTxnTransaction {
-    std::string transactional_id;
-    int64_t producer_id{INT64_C(0)};
-    int16_t producer_epoch{static_cast<int16_t>(0)};
-    bool verify_only{false};
-    std::vector<AddPartitionsToTxnTopic> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AddPartitionsToTxnTransaction&) const = default;
-  };
+  using AddPartitionsToTxnTopic = add_partitions_to_txn_request::AddPartitionsToTxnTopic;
+  using AddPartitionsToTxnTransaction = add_partitions_to_txn_request::AddPartitionsToTxnTransaction;
 
   std::vector<AddPartitionsToTxnTransaction> transactions;
   std::string v3_and_below_transactional_id;

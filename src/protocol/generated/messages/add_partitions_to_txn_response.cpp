@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_partitions_to_txn_response::AddPartitionsToTxnPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_int32(partition_index);
   w.write_int16(partition_error_code);
@@ -12,7 +12,7 @@ void AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult::write([[mayb
   }
 }
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_partitions_to_txn_response::AddPartitionsToTxnPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   partition_index = r.read_int32();
   partition_error_code = r.read_int16();
@@ -27,7 +27,7 @@ void AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult::read([[maybe
   }
 }
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_partitions_to_txn_response::AddPartitionsToTxnTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(name, flexible, "Name");
   w.write_array_length(results_by_partition.size(), false, flexible, "ResultsByPartition");
@@ -39,7 +39,7 @@ void AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult::write([[maybe_un
   }
 }
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_partitions_to_txn_response::AddPartitionsToTxnTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   name = r.read_string(flexible, "Name");
   {
@@ -60,7 +60,7 @@ void AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult::read([[maybe_unu
   }
 }
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_partitions_to_txn_response::AddPartitionsToTxnResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     w.write_string(transactional_id, flexible, "TransactionalId");
@@ -82,7 +82,7 @@ void AddPartitionsToTxnResponse::AddPartitionsToTxnResult::write([[maybe_unused]
   }
 }
 
-void AddPartitionsToTxnResponse::AddPartitionsToTxnResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_partitions_to_txn_response::AddPartitionsToTxnResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     transactional_id = r.read_string(flexible, "TransactionalId");

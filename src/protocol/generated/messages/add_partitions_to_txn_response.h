@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace add_partitions_to_txn_response {
+
+struct AddPartitionsToTxnPartitionResult {
+  int32_t partition_index{0};
+  int16_t partition_error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AddPartitionsToTxnPartitionResult&) const = default;
+};
+
+struct AddPartitionsToTxnTopicResult {
+  std::string name;
+  std::vector<AddPartitionsToTxnPartitionResult> results_by_partition;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AddPartitionsToTxnTopicResult&) const = default;
+};
+
+struct AddPartitionsToTxnResult {
+  std::string transactional_id;
+  std::vector<AddPartitionsToTxnTopicResult> topic_results;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AddPartitionsToTxnResult&) const = default;
+};
+
+}  // namespace add_partitions_to_txn_response
+
 struct AddPartitionsToTxnResponse {
   static constexpr std::string_view kName = "AddPartitionsToTxnResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAddPartitionsToTxn;
@@ -24,32 +55,9 @@ struct AddPartitionsToTxnResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AddPartitionsToTxnPartitionResult {
-    int32_t partition_index{0};
-    int16_t partition_error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AddPartitionsToTxnPartitionResult&) const = default;
-  };
-
-  struct AddPartitionsToTxnTopicResult {
-    std::string name;
-    std::vector<AddPartitionsToTxnPartitionResult> results_by_partition;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AddPartitionsToTxnTopicResult&) const = default;
-  };
-
-  struct AddPartitionsToTxnResult {
-    std::string transactional_id;
-    std::vector<AddPartitionsToTxnTopicResult> topic_results;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AddPartitionsToTxnResult&) const = default;
-  };
+  using AddPartitionsToTxnPartitionResult = add_partitions_to_txn_response::AddPartitionsToTxnPartitionResult;
+  using AddPartitionsToTxnTopicResult = add_partitions_to_txn_response::AddPartitionsToTxnTopicResult;
+  using AddPartitionsToTxnResult = add_partitions_to_txn_response::AddPartitionsToTxnResult;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

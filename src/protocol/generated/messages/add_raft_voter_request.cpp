@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AddRaftVoterRequest::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void add_raft_voter_request::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_string(host, flexible, "Host");
@@ -13,7 +13,7 @@ void AddRaftVoterRequest::Listener::write([[maybe_unused]] Writer& w, [[maybe_un
   }
 }
 
-void AddRaftVoterRequest::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void add_raft_voter_request::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   host = r.read_string(flexible, "Host");

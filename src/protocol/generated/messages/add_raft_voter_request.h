@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace add_raft_voter_request {
+
+struct Listener {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Listener&) const = default;
+};
+
+}  // namespace add_raft_voter_request
+
 struct AddRaftVoterRequest {
   static constexpr std::string_view kName = "AddRaftVoterRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAddRaftVoter;
@@ -24,15 +38,7 @@ struct AddRaftVoterRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Listener {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Listener&) const = default;
-  };
+  using Listener = add_raft_voter_request::Listener;
 
   std::optional<std::string> cluster_id{std::in_place};
   int32_t timeout_ms{0};

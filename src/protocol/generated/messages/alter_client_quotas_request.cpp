@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterClientQuotasRequest::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_client_quotas_request::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(entity_type, flexible, "EntityType");
   w.write_nullable_string(entity_name, flexible, "EntityName");
@@ -12,7 +12,7 @@ void AlterClientQuotasRequest::EntityData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void AlterClientQuotasRequest::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_client_quotas_request::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   entity_type = r.read_string(flexible, "EntityType");
   entity_name = r.read_nullable_string(flexible, "EntityName");
@@ -27,7 +27,7 @@ void AlterClientQuotasRequest::EntityData::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void AlterClientQuotasRequest::OpData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_client_quotas_request::OpData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(key, flexible, "Key");
   w.write_float64(value);
@@ -37,7 +37,7 @@ void AlterClientQuotasRequest::OpData::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void AlterClientQuotasRequest::OpData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_client_quotas_request::OpData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   key = r.read_string(flexible, "Key");
   value = r.read_float64();
@@ -53,7 +53,7 @@ void AlterClientQuotasRequest::OpData::read([[maybe_unused]] Reader& r, [[maybe_
   }
 }
 
-void AlterClientQuotasRequest::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_client_quotas_request::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_array_length(entity.size(), false, flexible, "Entity");
   for (const auto& element : entity) {
@@ -68,7 +68,7 @@ void AlterClientQuotasRequest::EntryData::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void AlterClientQuotasRequest::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_client_quotas_request::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   {
     const int32_t count = r.read_array_length(flexible, false, "Entity");

@@ -13,6 +13,38 @@
 
 namespace strata::protocol {
 
+namespace alter_client_quotas_request {
+
+struct EntityData {
+  std::string entity_type;
+  std::optional<std::string> entity_name{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntityData&) const = default;
+};
+
+struct OpData {
+  std::string key;
+  double value{0.0};
+  bool remove{false};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OpData&) const = default;
+};
+
+struct EntryData {
+  std::vector<EntityData> entity;
+  std::vector<OpData> ops;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntryData&) const = default;
+};
+
+}  // namespace alter_client_quotas_request
+
 struct AlterClientQuotasRequest {
   static constexpr std::string_view kName = "AlterClientQuotasRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterClientQuotas;
@@ -24,33 +56,9 @@ struct AlterClientQuotasRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct EntityData {
-    std::string entity_type;
-    std::optional<std::string> entity_name{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntityData&) const = default;
-  };
-
-  struct OpData {
-    std::string key;
-    double value{0.0};
-    bool remove{false};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OpData&) const = default;
-  };
-
-  struct EntryData {
-    std::vector<EntityData> entity;
-    std::vector<OpData> ops;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntryData&) const = default;
-  };
+  using EntityData = alter_client_quotas_request::EntityData;
+  using OpData = alter_client_quotas_request::OpData;
+  using EntryData = alter_client_quotas_request::EntryData;
 
   std::vector<EntryData> entries;
   bool validate_only{false};

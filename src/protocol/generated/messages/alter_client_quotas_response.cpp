@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterClientQuotasResponse::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_client_quotas_response::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(entity_type, flexible, "EntityType");
   w.write_nullable_string(entity_name, flexible, "EntityName");
@@ -12,7 +12,7 @@ void AlterClientQuotasResponse::EntityData::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void AlterClientQuotasResponse::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_client_quotas_response::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   entity_type = r.read_string(flexible, "EntityType");
   entity_name = r.read_nullable_string(flexible, "EntityName");
@@ -27,7 +27,7 @@ void AlterClientQuotasResponse::EntityData::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void AlterClientQuotasResponse::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_client_quotas_response::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -40,7 +40,7 @@ void AlterClientQuotasResponse::EntryData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void AlterClientQuotasResponse::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_client_quotas_response::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

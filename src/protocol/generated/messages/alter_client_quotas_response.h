@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace alter_client_quotas_response {
+
+struct EntityData {
+  std::string entity_type;
+  std::optional<std::string> entity_name{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntityData&) const = default;
+};
+
+struct EntryData {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  std::vector<EntityData> entity;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntryData&) const = default;
+};
+
+}  // namespace alter_client_quotas_response
+
 struct AlterClientQuotasResponse {
   static constexpr std::string_view kName = "AlterClientQuotasResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAlterClientQuotas;
@@ -24,24 +47,8 @@ struct AlterClientQuotasResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct EntityData {
-    std::string entity_type;
-    std::optional<std::string> entity_name{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntityData&) const = default;
-  };
-
-  struct EntryData {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    std::vector<EntityData> entity;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntryData&) const = default;
-  };
+  using EntityData = alter_client_quotas_response::EntityData;
+  using EntryData = alter_client_quotas_response::EntryData;
 
   int32_t throttle_time_ms{0};
   std::vector<EntryData> entries;

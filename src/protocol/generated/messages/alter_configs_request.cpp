@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterConfigsRequest::AlterableConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_configs_request::AlterableConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_nullable_string(value, flexible, "Value");
@@ -12,7 +12,7 @@ void AlterConfigsRequest::AlterableConfig::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void AlterConfigsRequest::AlterableConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_configs_request::AlterableConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   value = r.read_nullable_string(flexible, "Value");
@@ -27,7 +27,7 @@ void AlterConfigsRequest::AlterableConfig::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void AlterConfigsRequest::AlterConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_configs_request::AlterConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int8(resource_type);
   w.write_string(resource_name, flexible, "ResourceName");
@@ -40,7 +40,7 @@ void AlterConfigsRequest::AlterConfigsResource::write([[maybe_unused]] Writer& w
   }
 }
 
-void AlterConfigsRequest::AlterConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_configs_request::AlterConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   resource_type = r.read_int8();
   resource_name = r.read_string(flexible, "ResourceName");

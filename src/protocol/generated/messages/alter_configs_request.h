@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace alter_configs_request {
+
+struct AlterableConfig {
+  std::string name;
+  std::optional<std::string> value{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterableConfig&) const = default;
+};
+
+struct AlterConfigsResource {
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  std::vector<AlterableConfig> configs;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterConfigsResource&) const = default;
+};
+
+}  // namespace alter_configs_request
+
 struct AlterConfigsRequest {
   static constexpr std::string_view kName = "AlterConfigsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterConfigs;
@@ -24,24 +47,8 @@ struct AlterConfigsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterableConfig {
-    std::string name;
-    std::optional<std::string> value{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterableConfig&) const = default;
-  };
-
-  struct AlterConfigsResource {
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    std::vector<AlterableConfig> configs;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterConfigsResource&) const = default;
-  };
+  using AlterableConfig = alter_configs_request::AlterableConfig;
+  using AlterConfigsResource = alter_configs_request::AlterConfigsResource;
 
   std::vector<AlterConfigsResource> resources;
   bool validate_only{false};

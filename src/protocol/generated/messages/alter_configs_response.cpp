@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterConfigsResponse::AlterConfigsResourceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_configs_response::AlterConfigsResourceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -14,7 +14,7 @@ void AlterConfigsResponse::AlterConfigsResourceResponse::write([[maybe_unused]] 
   }
 }
 
-void AlterConfigsResponse::AlterConfigsResourceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_configs_response::AlterConfigsResourceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

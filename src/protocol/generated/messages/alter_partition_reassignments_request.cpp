@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterPartitionReassignmentsRequest::ReassignablePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_reassignments_request::ReassignablePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_array_length(replicas ? replicas->size() : 0, !replicas, flexible, "Replicas");
@@ -17,7 +17,7 @@ void AlterPartitionReassignmentsRequest::ReassignablePartition::write([[maybe_un
   }
 }
 
-void AlterPartitionReassignmentsRequest::ReassignablePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_reassignments_request::ReassignablePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   {
@@ -47,7 +47,7 @@ void AlterPartitionReassignmentsRequest::ReassignablePartition::read([[maybe_unu
   }
 }
 
-void AlterPartitionReassignmentsRequest::ReassignableTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_reassignments_request::ReassignableTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -59,7 +59,7 @@ void AlterPartitionReassignmentsRequest::ReassignableTopic::write([[maybe_unused
   }
 }
 
-void AlterPartitionReassignmentsRequest::ReassignableTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_reassignments_request::ReassignableTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

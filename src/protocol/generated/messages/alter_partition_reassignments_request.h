@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace alter_partition_reassignments_request {
+
+struct ReassignablePartition {
+  int32_t partition_index{0};
+  std::optional<std::vector<int32_t>> replicas;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReassignablePartition&) const = default;
+};
+
+struct ReassignableTopic {
+  std::string name;
+  std::vector<ReassignablePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReassignableTopic&) const = default;
+};
+
+}  // namespace alter_partition_reassignments_request
+
 struct AlterPartitionReassignmentsRequest {
   static constexpr std::string_view kName = "AlterPartitionReassignmentsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterPartitionReassignments;
@@ -24,23 +46,8 @@ struct AlterPartitionReassignmentsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ReassignablePartition {
-    int32_t partition_index{0};
-    std::optional<std::vector<int32_t>> replicas;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReassignablePartition&) const = default;
-  };
-
-  struct ReassignableTopic {
-    std::string name;
-    std::vector<ReassignablePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReassignableTopic&) const = default;
-  };
+  using ReassignablePartition = alter_partition_reassignments_request::ReassignablePartition;
+  using ReassignableTopic = alter_partition_reassignments_request::ReassignableTopic;
 
   int32_t timeout_ms{60000};
   std::vector<ReassignableTopic> topics;

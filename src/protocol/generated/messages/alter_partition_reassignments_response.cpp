@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterPartitionReassignmentsResponse::ReassignablePartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_reassignments_response::ReassignablePartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void AlterPartitionReassignmentsResponse::ReassignablePartitionResponse::write([
   }
 }
 
-void AlterPartitionReassignmentsResponse::ReassignablePartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_reassignments_response::ReassignablePartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -29,7 +29,7 @@ void AlterPartitionReassignmentsResponse::ReassignablePartitionResponse::read([[
   }
 }
 
-void AlterPartitionReassignmentsResponse::ReassignableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_reassignments_response::ReassignableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -41,7 +41,7 @@ void AlterPartitionReassignmentsResponse::ReassignableTopicResponse::write([[may
   }
 }
 
-void AlterPartitionReassignmentsResponse::ReassignableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_reassignments_response::ReassignableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace alter_partition_reassignments_response {
+
+struct ReassignablePartitionResponse {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReassignablePartitionResponse&) const = default;
+};
+
+struct ReassignableTopicResponse {
+  std::string name;
+  std::vector<ReassignablePartitionResponse> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReassignableTopicResponse&) const = default;
+};
+
+}  // namespace alter_partition_reassignments_response
+
 struct AlterPartitionReassignmentsResponse {
   static constexpr std::string_view kName = "AlterPartitionReassignmentsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAlterPartitionReassignments;
@@ -24,24 +47,8 @@ struct AlterPartitionReassignmentsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ReassignablePartitionResponse {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReassignablePartitionResponse&) const = default;
-  };
-
-  struct ReassignableTopicResponse {
-    std::string name;
-    std::vector<ReassignablePartitionResponse> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReassignableTopicResponse&) const = default;
-  };
+  using ReassignablePartitionResponse = alter_partition_reassignments_response::ReassignablePartitionResponse;
+  using ReassignableTopicResponse = alter_partition_reassignments_response::ReassignableTopicResponse;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterPartitionRequest::BrokerState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_request::BrokerState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 3) {
     w.write_int32(broker_id);
@@ -22,7 +22,7 @@ void AlterPartitionRequest::BrokerState::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void AlterPartitionRequest::BrokerState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_request::BrokerState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 3) {
     broker_id = r.read_int32();
@@ -41,7 +41,7 @@ void AlterPartitionRequest::BrokerState::read([[maybe_unused]] Reader& r, [[mayb
   }
 }
 
-void AlterPartitionRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int32(leader_epoch);
@@ -75,7 +75,7 @@ void AlterPartitionRequest::PartitionData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void AlterPartitionRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   leader_epoch = r.read_int32();
@@ -117,7 +117,7 @@ void AlterPartitionRequest::PartitionData::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void AlterPartitionRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version <= 1) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -134,7 +134,7 @@ void AlterPartitionRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void AlterPartitionRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version <= 1) {
     topic_name = r.read_string(flexible, "TopicName");

@@ -13,6 +13,42 @@
 
 namespace strata::protocol {
 
+namespace alter_partition_request {
+
+struct BrokerState {
+  int32_t broker_id{0};
+  int64_t broker_epoch{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const BrokerState&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int32_t leader_epoch{0};
+  std::vector<int32_t> new_isr;
+  std::vector<BrokerState> new_isr_with_epochs;
+  int8_t leader_recovery_state{static_cast<int8_t>(0)};
+  int32_t partition_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+}  // namespace alter_partition_request
+
 struct AlterPartitionRequest {
   static constexpr std::string_view kName = "AlterPartitionRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterPartition;
@@ -24,37 +60,9 @@ struct AlterPartitionRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct BrokerState {
-    int32_t broker_id{0};
-    int64_t broker_epoch{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const BrokerState&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition_index{0};
-    int32_t leader_epoch{0};
-    std::vector<int32_t> new_isr;
-    std::vector<BrokerState> new_isr_with_epochs;
-    int8_t leader_recovery_state{static_cast<int8_t>(0)};
-    int32_t partition_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
+  using BrokerState = alter_partition_request::BrokerState;
+  using PartitionData = alter_partition_request::PartitionData;
+  using TopicData = alter_partition_request::TopicData;
 
   int32_t broker_id{0};
   int64_t broker_epoch{INT64_C(-1)};

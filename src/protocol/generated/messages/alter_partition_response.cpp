@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterPartitionResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -22,7 +22,7 @@ void AlterPartitionResponse::PartitionData::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void AlterPartitionResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -55,7 +55,7 @@ void AlterPartitionResponse::PartitionData::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void AlterPartitionResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_partition_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version <= 1) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -72,7 +72,7 @@ void AlterPartitionResponse::TopicData::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void AlterPartitionResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_partition_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version <= 1) {
     topic_name = r.read_string(flexible, "TopicName");

@@ -13,6 +13,34 @@
 
 namespace strata::protocol {
 
+namespace alter_partition_response {
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+  std::vector<int32_t> isr;
+  int8_t leader_recovery_state{static_cast<int8_t>(0)};
+  int32_t partition_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+}  // namespace alter_partition_response
+
 struct AlterPartitionResponse {
   static constexpr std::string_view kName = "AlterPartitionResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAlterPartition;
@@ -24,29 +52,8 @@ struct AlterPartitionResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-    std::vector<int32_t> isr;
-    int8_t leader_recovery_state{static_cast<int8_t>(0)};
-    int32_t partition_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
+  using PartitionData = alter_partition_response::PartitionData;
+  using TopicData = alter_partition_response::TopicData;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

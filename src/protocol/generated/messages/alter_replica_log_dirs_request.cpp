@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_replica_log_dirs_request::AlterReplicaLogDirTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic::write([[maybe_unused]]
   }
 }
 
-void AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_replica_log_dirs_request::AlterReplicaLogDirTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   {
@@ -41,7 +41,7 @@ void AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic::read([[maybe_unused]] 
   }
 }
 
-void AlterReplicaLogDirsRequest::AlterReplicaLogDir::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_replica_log_dirs_request::AlterReplicaLogDir::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(path, flexible, "Path");
   w.write_array_length(topics.size(), false, flexible, "Topics");
@@ -53,7 +53,7 @@ void AlterReplicaLogDirsRequest::AlterReplicaLogDir::write([[maybe_unused]] Writ
   }
 }
 
-void AlterReplicaLogDirsRequest::AlterReplicaLogDir::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_replica_log_dirs_request::AlterReplicaLogDir::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   path = r.read_string(flexible, "Path");
   {

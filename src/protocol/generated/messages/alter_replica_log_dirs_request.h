@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace alter_replica_log_dirs_request {
+
+struct AlterReplicaLogDirTopic {
+  std::string name;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterReplicaLogDirTopic&) const = default;
+};
+
+struct AlterReplicaLogDir {
+  std::string path;
+  std::vector<AlterReplicaLogDirTopic> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterReplicaLogDir&) const = default;
+};
+
+}  // namespace alter_replica_log_dirs_request
+
 struct AlterReplicaLogDirsRequest {
   static constexpr std::string_view kName = "AlterReplicaLogDirsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterReplicaLogDirs;
@@ -24,23 +46,8 @@ struct AlterReplicaLogDirsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterReplicaLogDirTopic {
-    std::string name;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterReplicaLogDirTopic&) const = default;
-  };
-
-  struct AlterReplicaLogDir {
-    std::string path;
-    std::vector<AlterReplicaLogDirTopic> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterReplicaLogDir&) const = default;
-  };
+  using AlterReplicaLogDirTopic = alter_replica_log_dirs_request::AlterReplicaLogDirTopic;
+  using AlterReplicaLogDir = alter_replica_log_dirs_request::AlterReplicaLogDir;
 
   std::vector<AlterReplicaLogDir> dirs;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_replica_log_dirs_response::AlterReplicaLogDirPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult::write([[may
   }
 }
 
-void AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_replica_log_dirs_response::AlterReplicaLogDirPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -27,7 +27,7 @@ void AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult::read([[mayb
   }
 }
 
-void AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_replica_log_dirs_response::AlterReplicaLogDirTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult::write([[maybe_u
   }
 }
 
-void AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_replica_log_dirs_response::AlterReplicaLogDirTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   topic_name = r.read_string(flexible, "TopicName");
   {

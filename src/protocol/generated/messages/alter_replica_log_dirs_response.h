@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace alter_replica_log_dirs_response {
+
+struct AlterReplicaLogDirPartitionResult {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterReplicaLogDirPartitionResult&) const = default;
+};
+
+struct AlterReplicaLogDirTopicResult {
+  std::string topic_name;
+  std::vector<AlterReplicaLogDirPartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterReplicaLogDirTopicResult&) const = default;
+};
+
+}  // namespace alter_replica_log_dirs_response
+
 struct AlterReplicaLogDirsResponse {
   static constexpr std::string_view kName = "AlterReplicaLogDirsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAlterReplicaLogDirs;
@@ -24,23 +46,8 @@ struct AlterReplicaLogDirsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterReplicaLogDirPartitionResult {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterReplicaLogDirPartitionResult&) const = default;
-  };
-
-  struct AlterReplicaLogDirTopicResult {
-    std::string topic_name;
-    std::vector<AlterReplicaLogDirPartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterReplicaLogDirTopicResult&) const = default;
-  };
+  using AlterReplicaLogDirPartitionResult = alter_replica_log_dirs_response::AlterReplicaLogDirPartitionResult;
+  using AlterReplicaLogDirTopicResult = alter_replica_log_dirs_response::AlterReplicaLogDirTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<AlterReplicaLogDirTopicResult> results;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterUserScramCredentialsRequest::ScramCredentialDeletion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_user_scram_credentials_request::ScramCredentialDeletion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_int8(mechanism);
@@ -12,7 +12,7 @@ void AlterUserScramCredentialsRequest::ScramCredentialDeletion::write([[maybe_un
   }
 }
 
-void AlterUserScramCredentialsRequest::ScramCredentialDeletion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_user_scram_credentials_request::ScramCredentialDeletion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   mechanism = r.read_int8();
@@ -27,7 +27,7 @@ void AlterUserScramCredentialsRequest::ScramCredentialDeletion::read([[maybe_unu
   }
 }
 
-void AlterUserScramCredentialsRequest::ScramCredentialUpsertion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_user_scram_credentials_request::ScramCredentialUpsertion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_int8(mechanism);
@@ -39,7 +39,7 @@ void AlterUserScramCredentialsRequest::ScramCredentialUpsertion::write([[maybe_u
   }
 }
 
-void AlterUserScramCredentialsRequest::ScramCredentialUpsertion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_user_scram_credentials_request::ScramCredentialUpsertion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   mechanism = r.read_int8();

@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace alter_user_scram_credentials_request {
+
+struct ScramCredentialDeletion {
+  std::string name;
+  int8_t mechanism{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ScramCredentialDeletion&) const = default;
+};
+
+struct ScramCredentialUpsertion {
+  std::string name;
+  int8_t mechanism{static_cast<int8_t>(0)};
+  int32_t iterations{0};
+  bytes salt;
+  bytes salted_password;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ScramCredentialUpsertion&) const = default;
+};
+
+}  // namespace alter_user_scram_credentials_request
+
 struct AlterUserScramCredentialsRequest {
   static constexpr std::string_view kName = "AlterUserScramCredentialsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAlterUserScramCredentials;
@@ -24,26 +49,8 @@ struct AlterUserScramCredentialsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ScramCredentialDeletion {
-    std::string name;
-    int8_t mechanism{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ScramCredentialDeletion&) const = default;
-  };
-
-  struct ScramCredentialUpsertion {
-    std::string name;
-    int8_t mechanism{static_cast<int8_t>(0)};
-    int32_t iterations{0};
-    bytes salt;
-    bytes salted_password;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ScramCredentialUpsertion&) const = default;
-  };
+  using ScramCredentialDeletion = alter_user_scram_credentials_request::ScramCredentialDeletion;
+  using ScramCredentialUpsertion = alter_user_scram_credentials_request::ScramCredentialUpsertion;
 
   std::vector<ScramCredentialDeletion> deletions;
   std::vector<ScramCredentialUpsertion> upsertions;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void alter_user_scram_credentials_response::AlterUserScramCredentialsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(user, flexible, "User");
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult::write([
   }
 }
 
-void AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void alter_user_scram_credentials_response::AlterUserScramCredentialsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   user = r.read_string(flexible, "User");
   error_code = r.read_int16();

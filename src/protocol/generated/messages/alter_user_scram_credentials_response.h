@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace alter_user_scram_credentials_response {
+
+struct AlterUserScramCredentialsResult {
+  std::string user;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterUserScramCredentialsResult&) const = default;
+};
+
+}  // namespace alter_user_scram_credentials_response
+
 struct AlterUserScramCredentialsResponse {
   static constexpr std::string_view kName = "AlterUserScramCredentialsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAlterUserScramCredentials;
@@ -24,15 +38,7 @@ struct AlterUserScramCredentialsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterUserScramCredentialsResult {
-    std::string user;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterUserScramCredentialsResult&) const = default;
-  };
+  using AlterUserScramCredentialsResult = alter_user_scram_credentials_response::AlterUserScramCredentialsResult;
 
   int32_t throttle_time_ms{0};
   std::vector<AlterUserScramCredentialsResult> results;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ApiVersionsResponse::ApiVersion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void api_versions_response::ApiVersion::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_int16(api_key);
   w.write_int16(min_version);
@@ -13,7 +13,7 @@ void ApiVersionsResponse::ApiVersion::write([[maybe_unused]] Writer& w, [[maybe_
   }
 }
 
-void ApiVersionsResponse::ApiVersion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void api_versions_response::ApiVersion::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   api_key = r.read_int16();
   min_version = r.read_int16();
@@ -29,7 +29,7 @@ void ApiVersionsResponse::ApiVersion::read([[maybe_unused]] Reader& r, [[maybe_u
   }
 }
 
-void ApiVersionsResponse::SupportedFeatureKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void api_versions_response::SupportedFeatureKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 3) {
     w.write_string(name, flexible, "Name");
@@ -54,7 +54,7 @@ void ApiVersionsResponse::SupportedFeatureKey::write([[maybe_unused]] Writer& w,
   }
 }
 
-void ApiVersionsResponse::SupportedFeatureKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void api_versions_response::SupportedFeatureKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 3) {
     name = r.read_string(flexible, "Name");
@@ -76,7 +76,7 @@ void ApiVersionsResponse::SupportedFeatureKey::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void ApiVersionsResponse::FinalizedFeatureKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void api_versions_response::FinalizedFeatureKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 3) {
     w.write_string(name, flexible, "Name");
@@ -101,7 +101,7 @@ void ApiVersionsResponse::FinalizedFeatureKey::write([[maybe_unused]] Writer& w,
   }
 }
 
-void ApiVersionsResponse::FinalizedFeatureKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void api_versions_response::FinalizedFeatureKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 3) {
     name = r.read_string(flexible, "Name");

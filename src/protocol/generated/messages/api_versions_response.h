@@ -13,6 +13,40 @@
 
 namespace strata::protocol {
 
+namespace api_versions_response {
+
+struct ApiVersion {
+  int16_t api_key{static_cast<int16_t>(0)};
+  int16_t min_version{static_cast<int16_t>(0)};
+  int16_t max_version{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ApiVersion&) const = default;
+};
+
+struct SupportedFeatureKey {
+  std::string name;
+  int16_t min_version{static_cast<int16_t>(0)};
+  int16_t max_version{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SupportedFeatureKey&) const = default;
+};
+
+struct FinalizedFeatureKey {
+  std::string name;
+  int16_t max_version_level{static_cast<int16_t>(0)};
+  int16_t min_version_level{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FinalizedFeatureKey&) const = default;
+};
+
+}  // namespace api_versions_response
+
 struct ApiVersionsResponse {
   static constexpr std::string_view kName = "ApiVersionsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kApiVersions;
@@ -24,35 +58,9 @@ struct ApiVersionsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ApiVersion {
-    int16_t api_key{static_cast<int16_t>(0)};
-    int16_t min_version{static_cast<int16_t>(0)};
-    int16_t max_version{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ApiVersion&) const = default;
-  };
-
-  struct SupportedFeatureKey {
-    std::string name;
-    int16_t min_version{static_cast<int16_t>(0)};
-    int16_t max_version{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SupportedFeatureKey&) const = default;
-  };
-
-  struct FinalizedFeatureKey {
-    std::string name;
-    int16_t max_version_level{static_cast<int16_t>(0)};
-    int16_t min_version_level{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FinalizedFeatureKey&) const = default;
-  };
+  using ApiVersion = api_versions_response::ApiVersion;
+  using SupportedFeatureKey = api_versions_response::SupportedFeatureKey;
+  using FinalizedFeatureKey = api_versions_response::FinalizedFeatureKey;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<ApiVersion> api_keys;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AssignReplicasToDirsRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   if (flexible) {
@@ -11,7 +11,7 @@ void AssignReplicasToDirsRequest::PartitionData::write([[maybe_unused]] Writer& 
   }
 }
 
-void AssignReplicasToDirsRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   if (flexible) {
@@ -25,7 +25,7 @@ void AssignReplicasToDirsRequest::PartitionData::read([[maybe_unused]] Reader& r
   }
 }
 
-void AssignReplicasToDirsRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -37,7 +37,7 @@ void AssignReplicasToDirsRequest::TopicData::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void AssignReplicasToDirsRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -58,7 +58,7 @@ void AssignReplicasToDirsRequest::TopicData::read([[maybe_unused]] Reader& r, [[
   }
 }
 
-void AssignReplicasToDirsRequest::DirectoryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_request::DirectoryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(id);
   w.write_array_length(topics.size(), false, flexible, "Topics");
@@ -70,7 +70,7 @@ void AssignReplicasToDirsRequest::DirectoryData::write([[maybe_unused]] Writer& 
   }
 }
 
-void AssignReplicasToDirsRequest::DirectoryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_request::DirectoryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   id = r.read_uuid();
   {

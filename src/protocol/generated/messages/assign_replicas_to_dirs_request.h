@@ -13,6 +13,36 @@
 
 namespace strata::protocol {
 
+namespace assign_replicas_to_dirs_request {
+
+struct PartitionData {
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct DirectoryData {
+  Uuid id;
+  std::vector<TopicData> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DirectoryData&) const = default;
+};
+
+}  // namespace assign_replicas_to_dirs_request
+
 struct AssignReplicasToDirsRequest {
   static constexpr std::string_view kName = "AssignReplicasToDirsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kAssignReplicasToDirs;
@@ -24,31 +54,9 @@ struct AssignReplicasToDirsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct DirectoryData {
-    Uuid id;
-    std::vector<TopicData> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DirectoryData&) const = default;
-  };
+  using PartitionData = assign_replicas_to_dirs_request::PartitionData;
+  using TopicData = assign_replicas_to_dirs_request::TopicData;
+  using DirectoryData = assign_replicas_to_dirs_request::DirectoryData;
 
   int32_t broker_id{0};
   int64_t broker_epoch{INT64_C(-1)};

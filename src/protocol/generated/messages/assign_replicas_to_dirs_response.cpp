@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void AssignReplicasToDirsResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void AssignReplicasToDirsResponse::PartitionData::write([[maybe_unused]] Writer&
   }
 }
 
-void AssignReplicasToDirsResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -27,7 +27,7 @@ void AssignReplicasToDirsResponse::PartitionData::read([[maybe_unused]] Reader& 
   }
 }
 
-void AssignReplicasToDirsResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void AssignReplicasToDirsResponse::TopicData::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void AssignReplicasToDirsResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -60,7 +60,7 @@ void AssignReplicasToDirsResponse::TopicData::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void AssignReplicasToDirsResponse::DirectoryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void assign_replicas_to_dirs_response::DirectoryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(id);
   w.write_array_length(topics.size(), false, flexible, "Topics");
@@ -72,7 +72,7 @@ void AssignReplicasToDirsResponse::DirectoryData::write([[maybe_unused]] Writer&
   }
 }
 
-void AssignReplicasToDirsResponse::DirectoryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void assign_replicas_to_dirs_response::DirectoryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   id = r.read_uuid();
   {

@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace assign_replicas_to_dirs_response {
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct DirectoryData {
+  Uuid id;
+  std::vector<TopicData> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DirectoryData&) const = default;
+};
+
+}  // namespace assign_replicas_to_dirs_response
+
 struct AssignReplicasToDirsResponse {
   static constexpr std::string_view kName = "AssignReplicasToDirsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kAssignReplicasToDirs;
@@ -24,32 +55,9 @@ struct AssignReplicasToDirsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct DirectoryData {
-    Uuid id;
-    std::vector<TopicData> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DirectoryData&) const = default;
-  };
+  using PartitionData = assign_replicas_to_dirs_response::PartitionData;
+  using TopicData = assign_replicas_to_dirs_response::TopicData;
+  using DirectoryData = assign_replicas_to_dirs_response::DirectoryData;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void BeginQuorumEpochRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void begin_quorum_epoch_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int32(partition_index);
   if (version >= 1) {
@@ -16,7 +16,7 @@ void BeginQuorumEpochRequest::PartitionData::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void BeginQuorumEpochRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void begin_quorum_epoch_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   partition_index = r.read_int32();
   if (version >= 1) {
@@ -35,7 +35,7 @@ void BeginQuorumEpochRequest::PartitionData::read([[maybe_unused]] Reader& r, [[
   }
 }
 
-void BeginQuorumEpochRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void begin_quorum_epoch_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -47,7 +47,7 @@ void BeginQuorumEpochRequest::TopicData::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void BeginQuorumEpochRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void begin_quorum_epoch_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   topic_name = r.read_string(flexible, "TopicName");
   {
@@ -68,7 +68,7 @@ void BeginQuorumEpochRequest::TopicData::read([[maybe_unused]] Reader& r, [[mayb
   }
 }
 
-void BeginQuorumEpochRequest::LeaderEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void begin_quorum_epoch_request::LeaderEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     w.write_string(name, flexible, "Name");
@@ -93,7 +93,7 @@ void BeginQuorumEpochRequest::LeaderEndpoint::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void BeginQuorumEpochRequest::LeaderEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void begin_quorum_epoch_request::LeaderEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     name = r.read_string(flexible, "Name");

@@ -13,6 +13,40 @@
 
 namespace strata::protocol {
 
+namespace begin_quorum_epoch_request {
+
+struct PartitionData {
+  int32_t partition_index{0};
+  Uuid voter_directory_id;
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct LeaderEndpoint {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderEndpoint&) const = default;
+};
+
+}  // namespace begin_quorum_epoch_request
+
 struct BeginQuorumEpochRequest {
   static constexpr std::string_view kName = "BeginQuorumEpochRequest";
   static constexpr ApiKey kApiKey = ApiKey::kBeginQuorumEpoch;
@@ -24,35 +58,9 @@ struct BeginQuorumEpochRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-    Uuid voter_directory_id;
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct LeaderEndpoint {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderEndpoint&) const = default;
-  };
+  using PartitionData = begin_quorum_epoch_request::PartitionData;
+  using TopicData = begin_quorum_epoch_request::TopicData;
+  using LeaderEndpoint = begin_quorum_epoch_request::LeaderEndpoint;
 
   std::optional<std::string> cluster_id;
   int32_t voter_id{-1};

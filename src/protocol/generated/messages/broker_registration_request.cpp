@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void BrokerRegistrationRequest::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void broker_registration_request::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_string(host, flexible, "Host");
@@ -14,7 +14,7 @@ void BrokerRegistrationRequest::Listener::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void BrokerRegistrationRequest::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void broker_registration_request::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   host = r.read_string(flexible, "Host");
@@ -31,7 +31,7 @@ void BrokerRegistrationRequest::Listener::read([[maybe_unused]] Reader& r, [[may
   }
 }
 
-void BrokerRegistrationRequest::Feature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void broker_registration_request::Feature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_int16(min_supported_version);
@@ -41,7 +41,7 @@ void BrokerRegistrationRequest::Feature::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void BrokerRegistrationRequest::Feature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void broker_registration_request::Feature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   min_supported_version = r.read_int16();

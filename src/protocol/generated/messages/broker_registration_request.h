@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace broker_registration_request {
+
+struct Listener {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+  int16_t security_protocol{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Listener&) const = default;
+};
+
+struct Feature {
+  std::string name;
+  int16_t min_supported_version{static_cast<int16_t>(0)};
+  int16_t max_supported_version{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Feature&) const = default;
+};
+
+}  // namespace broker_registration_request
+
 struct BrokerRegistrationRequest {
   static constexpr std::string_view kName = "BrokerRegistrationRequest";
   static constexpr ApiKey kApiKey = ApiKey::kBrokerRegistration;
@@ -24,26 +49,8 @@ struct BrokerRegistrationRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Listener {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-    int16_t security_protocol{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Listener&) const = default;
-  };
-
-  struct Feature {
-    std::string name;
-    int16_t min_supported_version{static_cast<int16_t>(0)};
-    int16_t max_supported_version{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Feature&) const = default;
-  };
+  using Listener = broker_registration_request::Listener;
+  using Feature = broker_registration_request::Feature;
 
   int32_t broker_id{0};
   std::string cluster_id;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ConsumerGroupDescribeResponse::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_describe_response::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_string(topic_name, flexible, "TopicName");
@@ -16,7 +16,7 @@ void ConsumerGroupDescribeResponse::TopicPartitions::write([[maybe_unused]] Writ
   }
 }
 
-void ConsumerGroupDescribeResponse::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_describe_response::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   topic_name = r.read_string(flexible, "TopicName");
@@ -43,7 +43,7 @@ void ConsumerGroupDescribeResponse::TopicPartitions::read([[maybe_unused]] Reade
   }
 }
 
-void ConsumerGroupDescribeResponse::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_describe_response::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_array_length(topic_partitions.size(), false, flexible, "TopicPartitions");
   for (const auto& element : topic_partitions) {
@@ -54,7 +54,7 @@ void ConsumerGroupDescribeResponse::Assignment::write([[maybe_unused]] Writer& w
   }
 }
 
-void ConsumerGroupDescribeResponse::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_describe_response::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   {
     const int32_t count = r.read_array_length(flexible, false, "TopicPartitions");
@@ -74,7 +74,7 @@ void ConsumerGroupDescribeResponse::Assignment::read([[maybe_unused]] Reader& r,
   }
 }
 
-void ConsumerGroupDescribeResponse::Member::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_describe_response::Member::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(member_id, flexible, "MemberId");
   w.write_nullable_string(instance_id, flexible, "InstanceId");
@@ -94,7 +94,7 @@ void ConsumerGroupDescribeResponse::Member::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void ConsumerGroupDescribeResponse::Member::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_describe_response::Member::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   member_id = r.read_string(flexible, "MemberId");
   instance_id = r.read_nullable_string(flexible, "InstanceId");
@@ -123,7 +123,7 @@ void ConsumerGroupDescribeResponse::Member::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void ConsumerGroupDescribeResponse::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_describe_response::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -142,7 +142,7 @@ void ConsumerGroupDescribeResponse::DescribedGroup::write([[maybe_unused]] Write
   }
 }
 
-void ConsumerGroupDescribeResponse::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_describe_response::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

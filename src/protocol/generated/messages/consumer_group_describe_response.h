@@ -13,6 +13,61 @@
 
 namespace strata::protocol {
 
+namespace consumer_group_describe_response {
+
+struct TopicPartitions {
+  Uuid topic_id;
+  std::string topic_name;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+struct Assignment {
+  std::vector<TopicPartitions> topic_partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Assignment&) const = default;
+};
+
+struct Member {
+  std::string member_id;
+  std::optional<std::string> instance_id;
+  std::optional<std::string> rack_id;
+  int32_t member_epoch{0};
+  std::string client_id;
+  std::string client_host;
+  std::vector<std::string> subscribed_topic_names;
+  std::optional<std::string> subscribed_topic_regex;
+  Assignment assignment;
+  Assignment target_assignment;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Member&) const = default;
+};
+
+struct DescribedGroup {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  std::string group_id;
+  std::string group_state;
+  int32_t group_epoch{0};
+  int32_t assignment_epoch{0};
+  std::string assignor_name;
+  std::vector<Member> members;
+  int32_t authorized_operations{INT32_MIN};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedGroup&) const = default;
+};
+
+}  // namespace consumer_group_describe_response
+
 struct ConsumerGroupDescribeResponse {
   static constexpr std::string_view kName = "ConsumerGroupDescribeResponse";
   static constexpr ApiKey kApiKey = ApiKey::kConsumerGroupDescribe;
@@ -24,56 +79,10 @@ struct ConsumerGroupDescribeResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    Uuid topic_id;
-    std::string topic_name;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
-
-  struct Assignment {
-    std::vector<TopicPartitions> topic_partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Assignment&) const = default;
-  };
-
-  struct Member {
-    std::string member_id;
-    std::optional<std::string> instance_id;
-    std::optional<std::string> rack_id;
-    int32_t member_epoch{0};
-    std::string client_id;
-    std::string client_host;
-    std::vector<std::string> subscribed_topic_names;
-    std::optional<std::string> subscribed_topic_regex;
-    Assignment assignment;
-    Assignment target_assignment;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Member&) const = default;
-  };
-
-  struct DescribedGroup {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    std::string group_id;
-    std::string group_state;
-    int32_t group_epoch{0};
-    int32_t assignment_epoch{0};
-    std::string assignor_name;
-    std::vector<Member> members;
-    int32_t authorized_operations{INT32_MIN};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedGroup&) const = default;
-  };
+  using TopicPartitions = consumer_group_describe_response::TopicPartitions;
+  using Assignment = consumer_group_describe_response::Assignment;
+  using Member = consumer_group_describe_response::Member;
+  using DescribedGroup = consumer_group_describe_response::DescribedGroup;
 
   int32_t throttle_time_ms{0};
   std::vector<DescribedGroup> groups;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ConsumerGroupHeartbeatRequest::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_heartbeat_request::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void ConsumerGroupHeartbeatRequest::TopicPartitions::write([[maybe_unused]] Writ
   }
 }
 
-void ConsumerGroupHeartbeatRequest::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_heartbeat_request::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

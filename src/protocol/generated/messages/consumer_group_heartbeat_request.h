@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace consumer_group_heartbeat_request {
+
+struct TopicPartitions {
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+}  // namespace consumer_group_heartbeat_request
+
 struct ConsumerGroupHeartbeatRequest {
   static constexpr std::string_view kName = "ConsumerGroupHeartbeatRequest";
   static constexpr ApiKey kApiKey = ApiKey::kConsumerGroupHeartbeat;
@@ -24,14 +37,7 @@ struct ConsumerGroupHeartbeatRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
+  using TopicPartitions = consumer_group_heartbeat_request::TopicPartitions;
 
   std::string group_id;
   std::string member_id;

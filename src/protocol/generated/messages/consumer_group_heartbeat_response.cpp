@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ConsumerGroupHeartbeatResponse::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_heartbeat_response::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void ConsumerGroupHeartbeatResponse::TopicPartitions::write([[maybe_unused]] Wri
   }
 }
 
-void ConsumerGroupHeartbeatResponse::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_heartbeat_response::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -41,7 +41,7 @@ void ConsumerGroupHeartbeatResponse::TopicPartitions::read([[maybe_unused]] Read
   }
 }
 
-void ConsumerGroupHeartbeatResponse::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_group_heartbeat_response::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_array_length(topic_partitions.size(), false, flexible, "TopicPartitions");
   for (const auto& element : topic_partitions) {
@@ -52,7 +52,7 @@ void ConsumerGroupHeartbeatResponse::Assignment::write([[maybe_unused]] Writer& 
   }
 }
 
-void ConsumerGroupHeartbeatResponse::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_group_heartbeat_response::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   {
     const int32_t count = r.read_array_length(flexible, false, "TopicPartitions");

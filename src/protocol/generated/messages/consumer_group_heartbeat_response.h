@@ -13,6 +13,27 @@
 
 namespace strata::protocol {
 
+namespace consumer_group_heartbeat_response {
+
+struct TopicPartitions {
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+struct Assignment {
+  std::vector<TopicPartitions> topic_partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Assignment&) const = default;
+};
+
+}  // namespace consumer_group_heartbeat_response
+
 struct ConsumerGroupHeartbeatResponse {
   static constexpr std::string_view kName = "ConsumerGroupHeartbeatResponse";
   static constexpr ApiKey kApiKey = ApiKey::kConsumerGroupHeartbeat;
@@ -24,22 +45,8 @@ struct ConsumerGroupHeartbeatResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
-
-  struct Assignment {
-    std::vector<TopicPartitions> topic_partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Assignment&) const = default;
-  };
+  using TopicPartitions = consumer_group_heartbeat_response::TopicPartitions;
+  using Assignment = consumer_group_heartbeat_response::Assignment;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ConsumerProtocolAssignment::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_protocol_assignment::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -12,7 +12,7 @@ void ConsumerProtocolAssignment::TopicPartition::write([[maybe_unused]] Writer& 
   }
 }
 
-void ConsumerProtocolAssignment::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_protocol_assignment::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   topic = r.read_string(flexible, "Topic");
   {

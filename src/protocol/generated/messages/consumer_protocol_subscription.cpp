@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ConsumerProtocolSubscription::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void consumer_protocol_subscription::TopicPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   if (version >= 1) {
     w.write_string(topic, flexible, "Topic");
@@ -22,7 +22,7 @@ void ConsumerProtocolSubscription::TopicPartition::write([[maybe_unused]] Writer
   }
 }
 
-void ConsumerProtocolSubscription::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void consumer_protocol_subscription::TopicPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   if (version >= 1) {
     topic = r.read_string(flexible, "Topic");

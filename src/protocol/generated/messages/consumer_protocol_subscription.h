@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace consumer_protocol_subscription {
+
+struct TopicPartition {
+  std::string topic;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartition&) const = default;
+};
+
+}  // namespace consumer_protocol_subscription
+
 struct ConsumerProtocolSubscription {
   static constexpr std::string_view kName = "ConsumerProtocolSubscription";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct ConsumerProtocolSubscription {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartition {
-    std::string topic;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartition&) const = default;
-  };
+  using TopicPartition = consumer_protocol_subscription::TopicPartition;
 
   std::vector<std::string> topics;
   std::optional<bytes> user_data;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ControlledShutdownResponse::RemainingPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void controlled_shutdown_response::RemainingPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_int32(partition_index);
@@ -12,7 +12,7 @@ void ControlledShutdownResponse::RemainingPartition::write([[maybe_unused]] Writ
   }
 }
 
-void ControlledShutdownResponse::RemainingPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void controlled_shutdown_response::RemainingPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   topic_name = r.read_string(flexible, "TopicName");
   partition_index = r.read_int32();

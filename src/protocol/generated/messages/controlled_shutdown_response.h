@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace controlled_shutdown_response {
+
+struct RemainingPartition {
+  std::string topic_name;
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const RemainingPartition&) const = default;
+};
+
+}  // namespace controlled_shutdown_response
+
 struct ControlledShutdownResponse {
   static constexpr std::string_view kName = "ControlledShutdownResponse";
   static constexpr ApiKey kApiKey = ApiKey::kControlledShutdown;
@@ -24,14 +37,7 @@ struct ControlledShutdownResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct RemainingPartition {
-    std::string topic_name;
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const RemainingPartition&) const = default;
-  };
+  using RemainingPartition = controlled_shutdown_response::RemainingPartition;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<RemainingPartition> remaining_partitions;

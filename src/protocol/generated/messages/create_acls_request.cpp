@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreateAclsRequest::AclCreation::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_acls_request::AclCreation::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int8(resource_type);
   w.write_string(resource_name, flexible, "ResourceName");
@@ -22,7 +22,7 @@ void CreateAclsRequest::AclCreation::write([[maybe_unused]] Writer& w, [[maybe_u
   }
 }
 
-void CreateAclsRequest::AclCreation::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_acls_request::AclCreation::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   resource_type = r.read_int8();
   resource_name = r.read_string(flexible, "ResourceName");

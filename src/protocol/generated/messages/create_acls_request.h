@@ -13,6 +13,24 @@
 
 namespace strata::protocol {
 
+namespace create_acls_request {
+
+struct AclCreation {
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  int8_t resource_pattern_type{static_cast<int8_t>(3)};
+  std::string principal;
+  std::string host;
+  int8_t operation{static_cast<int8_t>(0)};
+  int8_t permission_type{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AclCreation&) const = default;
+};
+
+}  // namespace create_acls_request
+
 struct CreateAclsRequest {
   static constexpr std::string_view kName = "CreateAclsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kCreateAcls;
@@ -24,19 +42,7 @@ struct CreateAclsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AclCreation {
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    int8_t resource_pattern_type{static_cast<int8_t>(3)};
-    std::string principal;
-    std::string host;
-    int8_t operation{static_cast<int8_t>(0)};
-    int8_t permission_type{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AclCreation&) const = default;
-  };
+  using AclCreation = create_acls_request::AclCreation;
 
   std::vector<AclCreation> creations;
 

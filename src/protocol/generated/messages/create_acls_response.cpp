@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreateAclsResponse::AclCreationResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_acls_response::AclCreationResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -12,7 +12,7 @@ void CreateAclsResponse::AclCreationResult::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void CreateAclsResponse::AclCreationResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_acls_response::AclCreationResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace create_acls_response {
+
+struct AclCreationResult {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AclCreationResult&) const = default;
+};
+
+}  // namespace create_acls_response
+
 struct CreateAclsResponse {
   static constexpr std::string_view kName = "CreateAclsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kCreateAcls;
@@ -24,14 +37,7 @@ struct CreateAclsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AclCreationResult {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AclCreationResult&) const = default;
-  };
+  using AclCreationResult = create_acls_response::AclCreationResult;
 
   int32_t throttle_time_ms{0};
   std::vector<AclCreationResult> results;

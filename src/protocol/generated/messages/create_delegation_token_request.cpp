@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreateDelegationTokenRequest::CreatableRenewers::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_delegation_token_request::CreatableRenewers::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(principal_type, flexible, "PrincipalType");
   w.write_string(principal_name, flexible, "PrincipalName");
@@ -12,7 +12,7 @@ void CreateDelegationTokenRequest::CreatableRenewers::write([[maybe_unused]] Wri
   }
 }
 
-void CreateDelegationTokenRequest::CreatableRenewers::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_delegation_token_request::CreatableRenewers::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   principal_type = r.read_string(flexible, "PrincipalType");
   principal_name = r.read_string(flexible, "PrincipalName");

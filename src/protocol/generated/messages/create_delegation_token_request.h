@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace create_delegation_token_request {
+
+struct CreatableRenewers {
+  std::string principal_type;
+  std::string principal_name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableRenewers&) const = default;
+};
+
+}  // namespace create_delegation_token_request
+
 struct CreateDelegationTokenRequest {
   static constexpr std::string_view kName = "CreateDelegationTokenRequest";
   static constexpr ApiKey kApiKey = ApiKey::kCreateDelegationToken;
@@ -24,14 +37,7 @@ struct CreateDelegationTokenRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CreatableRenewers {
-    std::string principal_type;
-    std::string principal_name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableRenewers&) const = default;
-  };
+  using CreatableRenewers = create_delegation_token_request::CreatableRenewers;
 
   std::optional<std::string> owner_principal_type{std::in_place};
   std::optional<std::string> owner_principal_name{std::in_place};

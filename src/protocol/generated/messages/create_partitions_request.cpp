@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreatePartitionsRequest::CreatePartitionsAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_partitions_request::CreatePartitionsAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_array_length(broker_ids.size(), false, flexible, "BrokerIds");
   for (const auto& element : broker_ids) {
@@ -14,7 +14,7 @@ void CreatePartitionsRequest::CreatePartitionsAssignment::write([[maybe_unused]]
   }
 }
 
-void CreatePartitionsRequest::CreatePartitionsAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_partitions_request::CreatePartitionsAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   {
     const int32_t count = r.read_array_length(flexible, false, "BrokerIds");
@@ -39,7 +39,7 @@ void CreatePartitionsRequest::CreatePartitionsAssignment::read([[maybe_unused]] 
   }
 }
 
-void CreatePartitionsRequest::CreatePartitionsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_partitions_request::CreatePartitionsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_int32(count);
@@ -54,7 +54,7 @@ void CreatePartitionsRequest::CreatePartitionsTopic::write([[maybe_unused]] Writ
   }
 }
 
-void CreatePartitionsRequest::CreatePartitionsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_partitions_request::CreatePartitionsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   count = r.read_int32();

@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace create_partitions_request {
+
+struct CreatePartitionsAssignment {
+  std::vector<int32_t> broker_ids;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatePartitionsAssignment&) const = default;
+};
+
+struct CreatePartitionsTopic {
+  std::string name;
+  int32_t count{0};
+  std::optional<std::vector<CreatePartitionsAssignment>> assignments{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatePartitionsTopic&) const = default;
+};
+
+}  // namespace create_partitions_request
+
 struct CreatePartitionsRequest {
   static constexpr std::string_view kName = "CreatePartitionsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kCreatePartitions;
@@ -24,23 +46,8 @@ struct CreatePartitionsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CreatePartitionsAssignment {
-    std::vector<int32_t> broker_ids;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatePartitionsAssignment&) const = default;
-  };
-
-  struct CreatePartitionsTopic {
-    std::string name;
-    int32_t count{0};
-    std::optional<std::vector<CreatePartitionsAssignment>> assignments{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatePartitionsTopic&) const = default;
-  };
+  using CreatePartitionsAssignment = create_partitions_request::CreatePartitionsAssignment;
+  using CreatePartitionsTopic = create_partitions_request::CreatePartitionsTopic;
 
   std::vector<CreatePartitionsTopic> topics;
   int32_t timeout_ms{0};

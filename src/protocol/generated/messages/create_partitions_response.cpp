@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreatePartitionsResponse::CreatePartitionsTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_partitions_response::CreatePartitionsTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void CreatePartitionsResponse::CreatePartitionsTopicResult::write([[maybe_unused
   }
 }
 
-void CreatePartitionsResponse::CreatePartitionsTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_partitions_response::CreatePartitionsTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   error_code = r.read_int16();

@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace create_partitions_response {
+
+struct CreatePartitionsTopicResult {
+  std::string name;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatePartitionsTopicResult&) const = default;
+};
+
+}  // namespace create_partitions_response
+
 struct CreatePartitionsResponse {
   static constexpr std::string_view kName = "CreatePartitionsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kCreatePartitions;
@@ -24,15 +38,7 @@ struct CreatePartitionsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CreatePartitionsTopicResult {
-    std::string name;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatePartitionsTopicResult&) const = default;
-  };
+  using CreatePartitionsTopicResult = create_partitions_response::CreatePartitionsTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<CreatePartitionsTopicResult> results;

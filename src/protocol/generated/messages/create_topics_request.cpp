@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreateTopicsRequest::CreatableReplicaAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_topics_request::CreatableReplicaAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_int32(partition_index);
   w.write_array_length(broker_ids.size(), false, flexible, "BrokerIds");
@@ -15,7 +15,7 @@ void CreateTopicsRequest::CreatableReplicaAssignment::write([[maybe_unused]] Wri
   }
 }
 
-void CreateTopicsRequest::CreatableReplicaAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_topics_request::CreatableReplicaAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   partition_index = r.read_int32();
   {
@@ -41,7 +41,7 @@ void CreateTopicsRequest::CreatableReplicaAssignment::read([[maybe_unused]] Read
   }
 }
 
-void CreateTopicsRequest::CreatableTopicConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_topics_request::CreatableTopicConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_string(name, flexible, "Name");
   w.write_nullable_string(value, flexible, "Value");
@@ -50,7 +50,7 @@ void CreateTopicsRequest::CreatableTopicConfig::write([[maybe_unused]] Writer& w
   }
 }
 
-void CreateTopicsRequest::CreatableTopicConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_topics_request::CreatableTopicConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   name = r.read_string(flexible, "Name");
   value = r.read_nullable_string(flexible, "Value");
@@ -65,7 +65,7 @@ void CreateTopicsRequest::CreatableTopicConfig::read([[maybe_unused]] Reader& r,
   }
 }
 
-void CreateTopicsRequest::CreatableTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_topics_request::CreatableTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_string(name, flexible, "Name");
   w.write_int32(num_partitions);
@@ -83,7 +83,7 @@ void CreateTopicsRequest::CreatableTopic::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void CreateTopicsRequest::CreatableTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_topics_request::CreatableTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   name = r.read_string(flexible, "Name");
   num_partitions = r.read_int32();

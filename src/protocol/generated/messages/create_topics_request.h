@@ -13,6 +13,40 @@
 
 namespace strata::protocol {
 
+namespace create_topics_request {
+
+struct CreatableReplicaAssignment {
+  int32_t partition_index{0};
+  std::vector<int32_t> broker_ids;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableReplicaAssignment&) const = default;
+};
+
+struct CreatableTopicConfig {
+  std::string name;
+  std::optional<std::string> value{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableTopicConfig&) const = default;
+};
+
+struct CreatableTopic {
+  std::string name;
+  int32_t num_partitions{0};
+  int16_t replication_factor{static_cast<int16_t>(0)};
+  std::vector<CreatableReplicaAssignment> assignments;
+  std::vector<CreatableTopicConfig> configs;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableTopic&) const = default;
+};
+
+}  // namespace create_topics_request
+
 struct CreateTopicsRequest {
   static constexpr std::string_view kName = "CreateTopicsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kCreateTopics;
@@ -24,35 +58,9 @@ struct CreateTopicsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CreatableReplicaAssignment {
-    int32_t partition_index{0};
-    std::vector<int32_t> broker_ids;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableReplicaAssignment&) const = default;
-  };
-
-  struct CreatableTopicConfig {
-    std::string name;
-    std::optional<std::string> value{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableTopicConfig&) const = default;
-  };
-
-  struct CreatableTopic {
-    std::string name;
-    int32_t num_partitions{0};
-    int16_t replication_factor{static_cast<int16_t>(0)};
-    std::vector<CreatableReplicaAssignment> assignments;
-    std::vector<CreatableTopicConfig> configs;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableTopic&) const = default;
-  };
+  using CreatableReplicaAssignment = create_topics_request::CreatableReplicaAssignment;
+  using CreatableTopicConfig = create_topics_request::CreatableTopicConfig;
+  using CreatableTopic = create_topics_request::CreatableTopic;
 
   std::vector<CreatableTopic> topics;
   int32_t timeout_ms{60000};

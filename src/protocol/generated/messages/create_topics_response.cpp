@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void CreateTopicsResponse::CreatableTopicConfigs::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_topics_response::CreatableTopicConfigs::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   if (version >= 5) {
     w.write_string(name, flexible, "Name");
@@ -37,7 +37,7 @@ void CreateTopicsResponse::CreatableTopicConfigs::write([[maybe_unused]] Writer&
   }
 }
 
-void CreateTopicsResponse::CreatableTopicConfigs::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_topics_response::CreatableTopicConfigs::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   if (version >= 5) {
     name = r.read_string(flexible, "Name");
@@ -65,7 +65,7 @@ void CreateTopicsResponse::CreatableTopicConfigs::read([[maybe_unused]] Reader& 
   }
 }
 
-void CreateTopicsResponse::CreatableTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void create_topics_response::CreatableTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_string(name, flexible, "Name");
   if (version >= 7) {
@@ -104,7 +104,7 @@ void CreateTopicsResponse::CreatableTopicResult::write([[maybe_unused]] Writer& 
   }
 }
 
-void CreateTopicsResponse::CreatableTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void create_topics_response::CreatableTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   name = r.read_string(flexible, "Name");
   if (version >= 7) {

@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace create_topics_response {
+
+struct CreatableTopicConfigs {
+  std::string name;
+  std::optional<std::string> value{std::in_place};
+  bool read_only{false};
+  int8_t config_source{static_cast<int8_t>(-1)};
+  bool is_sensitive{false};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableTopicConfigs&) const = default;
+};
+
+struct CreatableTopicResult {
+  std::string name;
+  Uuid topic_id;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  int16_t topic_config_error_code{static_cast<int16_t>(0)};
+  int32_t num_partitions{-1};
+  int16_t replication_factor{static_cast<int16_t>(-1)};
+  std::optional<std::vector<CreatableTopicConfigs>> configs{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CreatableTopicResult&) const = default;
+};
+
+}  // namespace create_topics_response
+
 struct CreateTopicsResponse {
   static constexpr std::string_view kName = "CreateTopicsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kCreateTopics;
@@ -24,32 +55,8 @@ struct CreateTopicsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CreatableTopicConfigs {
-    std::string name;
-    std::optional<std::string> value{std::in_place};
-    bool read_only{false};
-    int8_t config_source{static_cast<int8_t>(-1)};
-    bool is_sensitive{false};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableTopicConfigs&) const = default;
-  };
-
-  struct CreatableTopicResult {
-    std::string name;
-    Uuid topic_id;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    int16_t topic_config_error_code{static_cast<int16_t>(0)};
-    int32_t num_partitions{-1};
-    int16_t replication_factor{static_cast<int16_t>(-1)};
-    std::optional<std::vector<CreatableTopicConfigs>> configs{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CreatableTopicResult&) const = default;
-  };
+  using CreatableTopicConfigs = create_topics_response::CreatableTopicConfigs;
+  using CreatableTopicResult = create_topics_response::CreatableTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<CreatableTopicResult> topics;

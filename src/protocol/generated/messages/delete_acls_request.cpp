@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteAclsRequest::DeleteAclsFilter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_acls_request::DeleteAclsFilter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int8(resource_type_filter);
   w.write_nullable_string(resource_name_filter, flexible, "ResourceNameFilter");
@@ -22,7 +22,7 @@ void DeleteAclsRequest::DeleteAclsFilter::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void DeleteAclsRequest::DeleteAclsFilter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_acls_request::DeleteAclsFilter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   resource_type_filter = r.read_int8();
   resource_name_filter = r.read_nullable_string(flexible, "ResourceNameFilter");

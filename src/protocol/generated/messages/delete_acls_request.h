@@ -13,6 +13,24 @@
 
 namespace strata::protocol {
 
+namespace delete_acls_request {
+
+struct DeleteAclsFilter {
+  int8_t resource_type_filter{static_cast<int8_t>(0)};
+  std::optional<std::string> resource_name_filter{std::in_place};
+  int8_t pattern_type_filter{static_cast<int8_t>(3)};
+  std::optional<std::string> principal_filter{std::in_place};
+  std::optional<std::string> host_filter{std::in_place};
+  int8_t operation{static_cast<int8_t>(0)};
+  int8_t permission_type{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteAclsFilter&) const = default;
+};
+
+}  // namespace delete_acls_request
+
 struct DeleteAclsRequest {
   static constexpr std::string_view kName = "DeleteAclsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteAcls;
@@ -24,19 +42,7 @@ struct DeleteAclsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeleteAclsFilter {
-    int8_t resource_type_filter{static_cast<int8_t>(0)};
-    std::optional<std::string> resource_name_filter{std::in_place};
-    int8_t pattern_type_filter{static_cast<int8_t>(3)};
-    std::optional<std::string> principal_filter{std::in_place};
-    std::optional<std::string> host_filter{std::in_place};
-    int8_t operation{static_cast<int8_t>(0)};
-    int8_t permission_type{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteAclsFilter&) const = default;
-  };
+  using DeleteAclsFilter = delete_acls_request::DeleteAclsFilter;
 
   std::vector<DeleteAclsFilter> filters;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteAclsResponse::DeleteAclsMatchingAcl::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_acls_response::DeleteAclsMatchingAcl::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -24,7 +24,7 @@ void DeleteAclsResponse::DeleteAclsMatchingAcl::write([[maybe_unused]] Writer& w
   }
 }
 
-void DeleteAclsResponse::DeleteAclsMatchingAcl::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_acls_response::DeleteAclsMatchingAcl::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");
@@ -48,7 +48,7 @@ void DeleteAclsResponse::DeleteAclsMatchingAcl::read([[maybe_unused]] Reader& r,
   }
 }
 
-void DeleteAclsResponse::DeleteAclsFilterResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_acls_response::DeleteAclsFilterResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -61,7 +61,7 @@ void DeleteAclsResponse::DeleteAclsFilterResult::write([[maybe_unused]] Writer& 
   }
 }
 
-void DeleteAclsResponse::DeleteAclsFilterResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_acls_response::DeleteAclsFilterResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

@@ -13,6 +13,36 @@
 
 namespace strata::protocol {
 
+namespace delete_acls_response {
+
+struct DeleteAclsMatchingAcl {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  int8_t pattern_type{static_cast<int8_t>(3)};
+  std::string principal;
+  std::string host;
+  int8_t operation{static_cast<int8_t>(0)};
+  int8_t permission_type{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteAclsMatchingAcl&) const = default;
+};
+
+struct DeleteAclsFilterResult {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  std::vector<DeleteAclsMatchingAcl> matching_acls;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteAclsFilterResult&) const = default;
+};
+
+}  // namespace delete_acls_response
+
 struct DeleteAclsResponse {
   static constexpr std::string_view kName = "DeleteAclsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteAcls;
@@ -24,31 +54,8 @@ struct DeleteAclsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeleteAclsMatchingAcl {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    int8_t pattern_type{static_cast<int8_t>(3)};
-    std::string principal;
-    std::string host;
-    int8_t operation{static_cast<int8_t>(0)};
-    int8_t permission_type{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteAclsMatchingAcl&) const = default;
-  };
-
-  struct DeleteAclsFilterResult {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    std::vector<DeleteAclsMatchingAcl> matching_acls;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteAclsFilterResult&) const = default;
-  };
+  using DeleteAclsMatchingAcl = delete_acls_response::DeleteAclsMatchingAcl;
+  using DeleteAclsFilterResult = delete_acls_response::DeleteAclsFilterResult;
 
   int32_t throttle_time_ms{0};
   std::vector<DeleteAclsFilterResult> filter_results;

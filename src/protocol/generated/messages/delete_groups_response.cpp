@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteGroupsResponse::DeletableGroupResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_groups_response::DeletableGroupResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(group_id, flexible, "GroupId");
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void DeleteGroupsResponse::DeletableGroupResult::write([[maybe_unused]] Writer& 
   }
 }
 
-void DeleteGroupsResponse::DeletableGroupResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_groups_response::DeletableGroupResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   group_id = r.read_string(flexible, "GroupId");
   error_code = r.read_int16();

@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace delete_groups_response {
+
+struct DeletableGroupResult {
+  std::string group_id;
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeletableGroupResult&) const = default;
+};
+
+}  // namespace delete_groups_response
+
 struct DeleteGroupsResponse {
   static constexpr std::string_view kName = "DeleteGroupsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteGroups;
@@ -24,14 +37,7 @@ struct DeleteGroupsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeletableGroupResult {
-    std::string group_id;
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeletableGroupResult&) const = default;
-  };
+  using DeletableGroupResult = delete_groups_response::DeletableGroupResult;
 
   int32_t throttle_time_ms{0};
   std::vector<DeletableGroupResult> results;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteRecordsRequest::DeleteRecordsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_records_request::DeleteRecordsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int32(partition_index);
   w.write_int64(offset);
@@ -12,7 +12,7 @@ void DeleteRecordsRequest::DeleteRecordsPartition::write([[maybe_unused]] Writer
   }
 }
 
-void DeleteRecordsRequest::DeleteRecordsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_records_request::DeleteRecordsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   partition_index = r.read_int32();
   offset = r.read_int64();
@@ -27,7 +27,7 @@ void DeleteRecordsRequest::DeleteRecordsPartition::read([[maybe_unused]] Reader&
   }
 }
 
-void DeleteRecordsRequest::DeleteRecordsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_records_request::DeleteRecordsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void DeleteRecordsRequest::DeleteRecordsTopic::write([[maybe_unused]] Writer& w,
   }
 }
 
-void DeleteRecordsRequest::DeleteRecordsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_records_request::DeleteRecordsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace delete_records_request {
+
+struct DeleteRecordsPartition {
+  int32_t partition_index{0};
+  int64_t offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteRecordsPartition&) const = default;
+};
+
+struct DeleteRecordsTopic {
+  std::string name;
+  std::vector<DeleteRecordsPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteRecordsTopic&) const = default;
+};
+
+}  // namespace delete_records_request
+
 struct DeleteRecordsRequest {
   static constexpr std::string_view kName = "DeleteRecordsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteRecords;
@@ -24,23 +46,8 @@ struct DeleteRecordsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeleteRecordsPartition {
-    int32_t partition_index{0};
-    int64_t offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteRecordsPartition&) const = default;
-  };
-
-  struct DeleteRecordsTopic {
-    std::string name;
-    std::vector<DeleteRecordsPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteRecordsTopic&) const = default;
-  };
+  using DeleteRecordsPartition = delete_records_request::DeleteRecordsPartition;
+  using DeleteRecordsTopic = delete_records_request::DeleteRecordsTopic;
 
   std::vector<DeleteRecordsTopic> topics;
   int32_t timeout_ms{0};

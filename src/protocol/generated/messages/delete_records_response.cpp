@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteRecordsResponse::DeleteRecordsPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_records_response::DeleteRecordsPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int32(partition_index);
   w.write_int64(low_watermark);
@@ -13,7 +13,7 @@ void DeleteRecordsResponse::DeleteRecordsPartitionResult::write([[maybe_unused]]
   }
 }
 
-void DeleteRecordsResponse::DeleteRecordsPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_records_response::DeleteRecordsPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   partition_index = r.read_int32();
   low_watermark = r.read_int64();
@@ -29,7 +29,7 @@ void DeleteRecordsResponse::DeleteRecordsPartitionResult::read([[maybe_unused]] 
   }
 }
 
-void DeleteRecordsResponse::DeleteRecordsTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_records_response::DeleteRecordsTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -41,7 +41,7 @@ void DeleteRecordsResponse::DeleteRecordsTopicResult::write([[maybe_unused]] Wri
   }
 }
 
-void DeleteRecordsResponse::DeleteRecordsTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_records_response::DeleteRecordsTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   {

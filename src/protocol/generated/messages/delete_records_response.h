@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace delete_records_response {
+
+struct DeleteRecordsPartitionResult {
+  int32_t partition_index{0};
+  int64_t low_watermark{INT64_C(0)};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteRecordsPartitionResult&) const = default;
+};
+
+struct DeleteRecordsTopicResult {
+  std::string name;
+  std::vector<DeleteRecordsPartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteRecordsTopicResult&) const = default;
+};
+
+}  // namespace delete_records_response
+
 struct DeleteRecordsResponse {
   static constexpr std::string_view kName = "DeleteRecordsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteRecords;
@@ -24,24 +47,8 @@ struct DeleteRecordsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeleteRecordsPartitionResult {
-    int32_t partition_index{0};
-    int64_t low_watermark{INT64_C(0)};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteRecordsPartitionResult&) const = default;
-  };
-
-  struct DeleteRecordsTopicResult {
-    std::string name;
-    std::vector<DeleteRecordsPartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteRecordsTopicResult&) const = default;
-  };
+  using DeleteRecordsPartitionResult = delete_records_response::DeleteRecordsPartitionResult;
+  using DeleteRecordsTopicResult = delete_records_response::DeleteRecordsTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<DeleteRecordsTopicResult> topics;

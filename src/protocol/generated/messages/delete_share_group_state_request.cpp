@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteShareGroupStateRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_share_group_state_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   if (flexible) {
@@ -11,7 +11,7 @@ void DeleteShareGroupStateRequest::PartitionData::write([[maybe_unused]] Writer&
   }
 }
 
-void DeleteShareGroupStateRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_share_group_state_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   if (flexible) {
@@ -25,7 +25,7 @@ void DeleteShareGroupStateRequest::PartitionData::read([[maybe_unused]] Reader& 
   }
 }
 
-void DeleteShareGroupStateRequest::DeleteStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_share_group_state_request::DeleteStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -37,7 +37,7 @@ void DeleteShareGroupStateRequest::DeleteStateData::write([[maybe_unused]] Write
   }
 }
 
-void DeleteShareGroupStateRequest::DeleteStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_share_group_state_request::DeleteStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,27 @@
 
 namespace strata::protocol {
 
+namespace delete_share_group_state_request {
+
+struct PartitionData {
+  int32_t partition{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct DeleteStateData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteStateData&) const = default;
+};
+
+}  // namespace delete_share_group_state_request
+
 struct DeleteShareGroupStateRequest {
   static constexpr std::string_view kName = "DeleteShareGroupStateRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteShareGroupState;
@@ -24,22 +45,8 @@ struct DeleteShareGroupStateRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct DeleteStateData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteStateData&) const = default;
-  };
+  using PartitionData = delete_share_group_state_request::PartitionData;
+  using DeleteStateData = delete_share_group_state_request::DeleteStateData;
 
   std::string group_id;
   std::vector<DeleteStateData> topics;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteShareGroupStateResponse::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_share_group_state_response::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void DeleteShareGroupStateResponse::PartitionResult::write([[maybe_unused]] Writ
   }
 }
 
-void DeleteShareGroupStateResponse::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_share_group_state_response::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   error_code = r.read_int16();
@@ -29,7 +29,7 @@ void DeleteShareGroupStateResponse::PartitionResult::read([[maybe_unused]] Reade
   }
 }
 
-void DeleteShareGroupStateResponse::DeleteStateResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_share_group_state_response::DeleteStateResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -41,7 +41,7 @@ void DeleteShareGroupStateResponse::DeleteStateResult::write([[maybe_unused]] Wr
   }
 }
 
-void DeleteShareGroupStateResponse::DeleteStateResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_share_group_state_response::DeleteStateResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace delete_share_group_state_response {
+
+struct PartitionResult {
+  int32_t partition{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct DeleteStateResult {
+  Uuid topic_id;
+  std::vector<PartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteStateResult&) const = default;
+};
+
+}  // namespace delete_share_group_state_response
+
 struct DeleteShareGroupStateResponse {
   static constexpr std::string_view kName = "DeleteShareGroupStateResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteShareGroupState;
@@ -24,24 +47,8 @@ struct DeleteShareGroupStateResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionResult {
-    int32_t partition{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct DeleteStateResult {
-    Uuid topic_id;
-    std::vector<PartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteStateResult&) const = default;
-  };
+  using PartitionResult = delete_share_group_state_response::PartitionResult;
+  using DeleteStateResult = delete_share_group_state_response::DeleteStateResult;
 
   std::vector<DeleteStateResult> results;
 

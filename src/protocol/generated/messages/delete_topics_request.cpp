@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteTopicsRequest::DeleteTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_topics_request::DeleteTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 6) {
     w.write_nullable_string(name, flexible, "Name");
@@ -22,7 +22,7 @@ void DeleteTopicsRequest::DeleteTopicState::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void DeleteTopicsRequest::DeleteTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_topics_request::DeleteTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 6) {
     name = r.read_nullable_string(flexible, "Name");

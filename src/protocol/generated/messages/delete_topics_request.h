@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace delete_topics_request {
+
+struct DeleteTopicState {
+  std::optional<std::string> name;
+  Uuid topic_id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeleteTopicState&) const = default;
+};
+
+}  // namespace delete_topics_request
+
 struct DeleteTopicsRequest {
   static constexpr std::string_view kName = "DeleteTopicsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteTopics;
@@ -24,14 +37,7 @@ struct DeleteTopicsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeleteTopicState {
-    std::optional<std::string> name;
-    Uuid topic_id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeleteTopicState&) const = default;
-  };
+  using DeleteTopicState = delete_topics_request::DeleteTopicState;
 
   std::vector<DeleteTopicState> topics;
   std::vector<std::string> topic_names;

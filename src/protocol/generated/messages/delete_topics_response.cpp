@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DeleteTopicsResponse::DeletableTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void delete_topics_response::DeletableTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 6) {
     w.write_nullable_string(name, flexible, "Name");
@@ -26,7 +26,7 @@ void DeleteTopicsResponse::DeletableTopicResult::write([[maybe_unused]] Writer& 
   }
 }
 
-void DeleteTopicsResponse::DeletableTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void delete_topics_response::DeletableTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 6) {
     name = r.read_nullable_string(flexible, "Name");

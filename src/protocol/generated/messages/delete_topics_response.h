@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace delete_topics_response {
+
+struct DeletableTopicResult {
+  std::optional<std::string> name{std::in_place};
+  Uuid topic_id;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DeletableTopicResult&) const = default;
+};
+
+}  // namespace delete_topics_response
+
 struct DeleteTopicsResponse {
   static constexpr std::string_view kName = "DeleteTopicsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDeleteTopics;
@@ -24,16 +39,7 @@ struct DeleteTopicsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DeletableTopicResult {
-    std::optional<std::string> name{std::in_place};
-    Uuid topic_id;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DeletableTopicResult&) const = default;
-  };
+  using DeletableTopicResult = delete_topics_response::DeletableTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<DeletableTopicResult> responses;

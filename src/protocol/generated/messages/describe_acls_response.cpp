@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeAclsResponse::AclDescription::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_acls_response::AclDescription::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(principal, flexible, "Principal");
   w.write_string(host, flexible, "Host");
@@ -14,7 +14,7 @@ void DescribeAclsResponse::AclDescription::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void DescribeAclsResponse::AclDescription::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_acls_response::AclDescription::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   principal = r.read_string(flexible, "Principal");
   host = r.read_string(flexible, "Host");
@@ -31,7 +31,7 @@ void DescribeAclsResponse::AclDescription::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void DescribeAclsResponse::DescribeAclsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_acls_response::DescribeAclsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int8(resource_type);
   w.write_string(resource_name, flexible, "ResourceName");
@@ -50,7 +50,7 @@ void DescribeAclsResponse::DescribeAclsResource::write([[maybe_unused]] Writer& 
   }
 }
 
-void DescribeAclsResponse::DescribeAclsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_acls_response::DescribeAclsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   resource_type = r.read_int8();
   resource_name = r.read_string(flexible, "ResourceName");

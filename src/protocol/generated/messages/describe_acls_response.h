@@ -13,6 +13,32 @@
 
 namespace strata::protocol {
 
+namespace describe_acls_response {
+
+struct AclDescription {
+  std::string principal;
+  std::string host;
+  int8_t operation{static_cast<int8_t>(0)};
+  int8_t permission_type{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AclDescription&) const = default;
+};
+
+struct DescribeAclsResource {
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  int8_t pattern_type{static_cast<int8_t>(3)};
+  std::vector<AclDescription> acls;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeAclsResource&) const = default;
+};
+
+}  // namespace describe_acls_response
+
 struct DescribeAclsResponse {
   static constexpr std::string_view kName = "DescribeAclsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeAcls;
@@ -24,27 +50,8 @@ struct DescribeAclsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AclDescription {
-    std::string principal;
-    std::string host;
-    int8_t operation{static_cast<int8_t>(0)};
-    int8_t permission_type{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AclDescription&) const = default;
-  };
-
-  struct DescribeAclsResource {
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    int8_t pattern_type{static_cast<int8_t>(3)};
-    std::vector<AclDescription> acls;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeAclsResource&) const = default;
-  };
+  using AclDescription = describe_acls_response::AclDescription;
+  using DescribeAclsResource = describe_acls_response::DescribeAclsResource;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

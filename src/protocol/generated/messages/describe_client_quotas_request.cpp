@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeClientQuotasRequest::ComponentData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_client_quotas_request::ComponentData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(entity_type, flexible, "EntityType");
   w.write_int8(match_type);
@@ -13,7 +13,7 @@ void DescribeClientQuotasRequest::ComponentData::write([[maybe_unused]] Writer& 
   }
 }
 
-void DescribeClientQuotasRequest::ComponentData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_client_quotas_request::ComponentData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   entity_type = r.read_string(flexible, "EntityType");
   match_type = r.read_int8();

@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace describe_client_quotas_request {
+
+struct ComponentData {
+  std::string entity_type;
+  int8_t match_type{static_cast<int8_t>(0)};
+  std::optional<std::string> match{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ComponentData&) const = default;
+};
+
+}  // namespace describe_client_quotas_request
+
 struct DescribeClientQuotasRequest {
   static constexpr std::string_view kName = "DescribeClientQuotasRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeClientQuotas;
@@ -24,15 +38,7 @@ struct DescribeClientQuotasRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ComponentData {
-    std::string entity_type;
-    int8_t match_type{static_cast<int8_t>(0)};
-    std::optional<std::string> match{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ComponentData&) const = default;
-  };
+  using ComponentData = describe_client_quotas_request::ComponentData;
 
   std::vector<ComponentData> components;
   bool strict{false};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeClientQuotasResponse::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_client_quotas_response::EntityData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(entity_type, flexible, "EntityType");
   w.write_nullable_string(entity_name, flexible, "EntityName");
@@ -12,7 +12,7 @@ void DescribeClientQuotasResponse::EntityData::write([[maybe_unused]] Writer& w,
   }
 }
 
-void DescribeClientQuotasResponse::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_client_quotas_response::EntityData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   entity_type = r.read_string(flexible, "EntityType");
   entity_name = r.read_nullable_string(flexible, "EntityName");
@@ -27,7 +27,7 @@ void DescribeClientQuotasResponse::EntityData::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void DescribeClientQuotasResponse::ValueData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_client_quotas_response::ValueData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(key, flexible, "Key");
   w.write_float64(value);
@@ -36,7 +36,7 @@ void DescribeClientQuotasResponse::ValueData::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void DescribeClientQuotasResponse::ValueData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_client_quotas_response::ValueData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   key = r.read_string(flexible, "Key");
   value = r.read_float64();
@@ -51,7 +51,7 @@ void DescribeClientQuotasResponse::ValueData::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void DescribeClientQuotasResponse::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_client_quotas_response::EntryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_array_length(entity.size(), false, flexible, "Entity");
   for (const auto& element : entity) {
@@ -66,7 +66,7 @@ void DescribeClientQuotasResponse::EntryData::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void DescribeClientQuotasResponse::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_client_quotas_response::EntryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   {
     const int32_t count = r.read_array_length(flexible, false, "Entity");

@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace describe_client_quotas_response {
+
+struct EntityData {
+  std::string entity_type;
+  std::optional<std::string> entity_name{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntityData&) const = default;
+};
+
+struct ValueData {
+  std::string key;
+  double value{0.0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ValueData&) const = default;
+};
+
+struct EntryData {
+  std::vector<EntityData> entity;
+  std::vector<ValueData> values;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EntryData&) const = default;
+};
+
+}  // namespace describe_client_quotas_response
+
 struct DescribeClientQuotasResponse {
   static constexpr std::string_view kName = "DescribeClientQuotasResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeClientQuotas;
@@ -24,32 +55,9 @@ struct DescribeClientQuotasResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct EntityData {
-    std::string entity_type;
-    std::optional<std::string> entity_name{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntityData&) const = default;
-  };
-
-  struct ValueData {
-    std::string key;
-    double value{0.0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ValueData&) const = default;
-  };
-
-  struct EntryData {
-    std::vector<EntityData> entity;
-    std::vector<ValueData> values;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EntryData&) const = default;
-  };
+  using EntityData = describe_client_quotas_response::EntityData;
+  using ValueData = describe_client_quotas_response::ValueData;
+  using EntryData = describe_client_quotas_response::EntryData;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

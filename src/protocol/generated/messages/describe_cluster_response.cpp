@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeClusterResponse::DescribeClusterBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_cluster_response::DescribeClusterBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(broker_id);
   w.write_string(host, flexible, "Host");
@@ -14,7 +14,7 @@ void DescribeClusterResponse::DescribeClusterBroker::write([[maybe_unused]] Writ
   }
 }
 
-void DescribeClusterResponse::DescribeClusterBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_cluster_response::DescribeClusterBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   broker_id = r.read_int32();
   host = r.read_string(flexible, "Host");

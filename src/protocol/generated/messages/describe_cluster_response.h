@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace describe_cluster_response {
+
+struct DescribeClusterBroker {
+  int32_t broker_id{0};
+  std::string host;
+  int32_t port{0};
+  std::optional<std::string> rack;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeClusterBroker&) const = default;
+};
+
+}  // namespace describe_cluster_response
+
 struct DescribeClusterResponse {
   static constexpr std::string_view kName = "DescribeClusterResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeCluster;
@@ -24,16 +39,7 @@ struct DescribeClusterResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeClusterBroker {
-    int32_t broker_id{0};
-    std::string host;
-    int32_t port{0};
-    std::optional<std::string> rack;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeClusterBroker&) const = default;
-  };
+  using DescribeClusterBroker = describe_cluster_response::DescribeClusterBroker;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

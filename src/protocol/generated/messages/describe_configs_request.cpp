@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeConfigsRequest::DescribeConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_configs_request::DescribeConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_int8(resource_type);
   w.write_string(resource_name, flexible, "ResourceName");
@@ -18,7 +18,7 @@ void DescribeConfigsRequest::DescribeConfigsResource::write([[maybe_unused]] Wri
   }
 }
 
-void DescribeConfigsRequest::DescribeConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_configs_request::DescribeConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   resource_type = r.read_int8();
   resource_name = r.read_string(flexible, "ResourceName");

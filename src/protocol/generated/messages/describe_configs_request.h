@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace describe_configs_request {
+
+struct DescribeConfigsResource {
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  std::optional<std::vector<std::string>> configuration_keys{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeConfigsResource&) const = default;
+};
+
+}  // namespace describe_configs_request
+
 struct DescribeConfigsRequest {
   static constexpr std::string_view kName = "DescribeConfigsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeConfigs;
@@ -24,15 +38,7 @@ struct DescribeConfigsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeConfigsResource {
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    std::optional<std::vector<std::string>> configuration_keys{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeConfigsResource&) const = default;
-  };
+  using DescribeConfigsResource = describe_configs_request::DescribeConfigsResource;
 
   std::vector<DescribeConfigsResource> resources;
   bool include_synonyms{false};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeConfigsResponse::DescribeConfigsSynonym::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_configs_response::DescribeConfigsSynonym::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 1) {
     w.write_string(name, flexible, "Name");
@@ -28,7 +28,7 @@ void DescribeConfigsResponse::DescribeConfigsSynonym::write([[maybe_unused]] Wri
   }
 }
 
-void DescribeConfigsResponse::DescribeConfigsSynonym::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_configs_response::DescribeConfigsSynonym::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 1) {
     name = r.read_string(flexible, "Name");
@@ -50,7 +50,7 @@ void DescribeConfigsResponse::DescribeConfigsSynonym::read([[maybe_unused]] Read
   }
 }
 
-void DescribeConfigsResponse::DescribeConfigsResourceResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_configs_response::DescribeConfigsResourceResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_string(name, flexible, "Name");
   w.write_nullable_string(value, flexible, "Value");
@@ -82,7 +82,7 @@ void DescribeConfigsResponse::DescribeConfigsResourceResult::write([[maybe_unuse
   }
 }
 
-void DescribeConfigsResponse::DescribeConfigsResourceResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_configs_response::DescribeConfigsResourceResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   name = r.read_string(flexible, "Name");
   value = r.read_nullable_string(flexible, "Value");
@@ -120,7 +120,7 @@ void DescribeConfigsResponse::DescribeConfigsResourceResult::read([[maybe_unused
   }
 }
 
-void DescribeConfigsResponse::DescribeConfigsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_configs_response::DescribeConfigsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -135,7 +135,7 @@ void DescribeConfigsResponse::DescribeConfigsResult::write([[maybe_unused]] Writ
   }
 }
 
-void DescribeConfigsResponse::DescribeConfigsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_configs_response::DescribeConfigsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

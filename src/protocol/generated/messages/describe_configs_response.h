@@ -13,6 +13,48 @@
 
 namespace strata::protocol {
 
+namespace describe_configs_response {
+
+struct DescribeConfigsSynonym {
+  std::string name;
+  std::optional<std::string> value{std::in_place};
+  int8_t source{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeConfigsSynonym&) const = default;
+};
+
+struct DescribeConfigsResourceResult {
+  std::string name;
+  std::optional<std::string> value{std::in_place};
+  bool read_only{false};
+  bool is_default{false};
+  int8_t config_source{static_cast<int8_t>(-1)};
+  bool is_sensitive{false};
+  std::vector<DescribeConfigsSynonym> synonyms;
+  int8_t config_type{static_cast<int8_t>(0)};
+  std::optional<std::string> documentation{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeConfigsResourceResult&) const = default;
+};
+
+struct DescribeConfigsResult {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  std::vector<DescribeConfigsResourceResult> configs;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeConfigsResult&) const = default;
+};
+
+}  // namespace describe_configs_response
+
 struct DescribeConfigsResponse {
   static constexpr std::string_view kName = "DescribeConfigsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeConfigs;
@@ -24,43 +66,9 @@ struct DescribeConfigsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeConfigsSynonym {
-    std::string name;
-    std::optional<std::string> value{std::in_place};
-    int8_t source{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeConfigsSynonym&) const = default;
-  };
-
-  struct DescribeConfigsResourceResult {
-    std::string name;
-    std::optional<std::string> value{std::in_place};
-    bool read_only{false};
-    bool is_default{false};
-    int8_t config_source{static_cast<int8_t>(-1)};
-    bool is_sensitive{false};
-    std::vector<DescribeConfigsSynonym> synonyms;
-    int8_t config_type{static_cast<int8_t>(0)};
-    std::optional<std::string> documentation{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeConfigsResourceResult&) const = default;
-  };
-
-  struct DescribeConfigsResult {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    std::vector<DescribeConfigsResourceResult> configs;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeConfigsResult&) const = default;
-  };
+  using DescribeConfigsSynonym = describe_configs_response::DescribeConfigsSynonym;
+  using DescribeConfigsResourceResult = describe_configs_response::DescribeConfigsResourceResult;
+  using DescribeConfigsResult = describe_configs_response::DescribeConfigsResult;
 
   int32_t throttle_time_ms{0};
   std::vector<DescribeConfigsResult> results;

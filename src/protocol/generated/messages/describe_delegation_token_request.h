@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace describe_delegation_token_request {
+
+struct DescribeDelegationTokenOwner {
+  std::string principal_type;
+  std::string principal_name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeDelegationTokenOwner&) const = default;
+};
+
+}  // namespace describe_delegation_token_request
+
 struct DescribeDelegationTokenRequest {
   static constexpr std::string_view kName = "DescribeDelegationTokenRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeDelegationToken;
@@ -24,14 +37,7 @@ struct DescribeDelegationTokenRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeDelegationTokenOwner {
-    std::string principal_type;
-    std::string principal_name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeDelegationTokenOwner&) const = default;
-  };
+  using DescribeDelegationTokenOwner = describe_delegation_token_request::DescribeDelegationTokenOwner;
 
   std::optional<std::vector<DescribeDelegationTokenOwner>> owners{std::in_place};
 

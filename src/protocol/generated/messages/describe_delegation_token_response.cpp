@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_delegation_token_response::DescribedDelegationTokenRenewer::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(principal_type, flexible, "PrincipalType");
   w.write_string(principal_name, flexible, "PrincipalName");
@@ -12,7 +12,7 @@ void DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer::write([[m
   }
 }
 
-void DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_delegation_token_response::DescribedDelegationTokenRenewer::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   principal_type = r.read_string(flexible, "PrincipalType");
   principal_name = r.read_string(flexible, "PrincipalName");
@@ -27,7 +27,7 @@ void DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer::read([[ma
   }
 }
 
-void DescribeDelegationTokenResponse::DescribedDelegationToken::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_delegation_token_response::DescribedDelegationToken::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(principal_type, flexible, "PrincipalType");
   w.write_string(principal_name, flexible, "PrincipalName");
@@ -57,7 +57,7 @@ void DescribeDelegationTokenResponse::DescribedDelegationToken::write([[maybe_un
   }
 }
 
-void DescribeDelegationTokenResponse::DescribedDelegationToken::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_delegation_token_response::DescribedDelegationToken::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   principal_type = r.read_string(flexible, "PrincipalType");
   principal_name = r.read_string(flexible, "PrincipalName");

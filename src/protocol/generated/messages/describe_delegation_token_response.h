@@ -13,6 +13,36 @@
 
 namespace strata::protocol {
 
+namespace describe_delegation_token_response {
+
+struct DescribedDelegationTokenRenewer {
+  std::string principal_type;
+  std::string principal_name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedDelegationTokenRenewer&) const = default;
+};
+
+struct DescribedDelegationToken {
+  std::string principal_type;
+  std::string principal_name;
+  std::string token_requester_principal_type;
+  std::string token_requester_principal_name;
+  int64_t issue_timestamp{INT64_C(0)};
+  int64_t expiry_timestamp{INT64_C(0)};
+  int64_t max_timestamp{INT64_C(0)};
+  std::string token_id;
+  bytes hmac;
+  std::vector<DescribedDelegationTokenRenewer> renewers;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedDelegationToken&) const = default;
+};
+
+}  // namespace describe_delegation_token_response
+
 struct DescribeDelegationTokenResponse {
   static constexpr std::string_view kName = "DescribeDelegationTokenResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeDelegationToken;
@@ -24,31 +54,8 @@ struct DescribeDelegationTokenResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribedDelegationTokenRenewer {
-    std::string principal_type;
-    std::string principal_name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedDelegationTokenRenewer&) const = default;
-  };
-
-  struct DescribedDelegationToken {
-    std::string principal_type;
-    std::string principal_name;
-    std::string token_requester_principal_type;
-    std::string token_requester_principal_name;
-    int64_t issue_timestamp{INT64_C(0)};
-    int64_t expiry_timestamp{INT64_C(0)};
-    int64_t max_timestamp{INT64_C(0)};
-    std::string token_id;
-    bytes hmac;
-    std::vector<DescribedDelegationTokenRenewer> renewers;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedDelegationToken&) const = default;
-  };
+  using DescribedDelegationTokenRenewer = describe_delegation_token_response::DescribedDelegationTokenRenewer;
+  using DescribedDelegationToken = describe_delegation_token_response::DescribedDelegationToken;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<DescribedDelegationToken> tokens;

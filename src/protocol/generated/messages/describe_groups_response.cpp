@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeGroupsResponse::DescribedGroupMember::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_groups_response::DescribedGroupMember::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_string(member_id, flexible, "MemberId");
   if (version >= 4) {
@@ -18,7 +18,7 @@ void DescribeGroupsResponse::DescribedGroupMember::write([[maybe_unused]] Writer
   }
 }
 
-void DescribeGroupsResponse::DescribedGroupMember::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_groups_response::DescribedGroupMember::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   member_id = r.read_string(flexible, "MemberId");
   if (version >= 4) {
@@ -39,7 +39,7 @@ void DescribeGroupsResponse::DescribedGroupMember::read([[maybe_unused]] Reader&
   }
 }
 
-void DescribeGroupsResponse::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_groups_response::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 5;
   w.write_int16(error_code);
   w.write_string(group_id, flexible, "GroupId");
@@ -61,7 +61,7 @@ void DescribeGroupsResponse::DescribedGroup::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void DescribeGroupsResponse::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_groups_response::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 5;
   error_code = r.read_int16();
   group_id = r.read_string(flexible, "GroupId");

@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace describe_groups_response {
+
+struct DescribedGroupMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  bytes member_metadata;
+  bytes member_assignment;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedGroupMember&) const = default;
+};
+
+struct DescribedGroup {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::string group_id;
+  std::string group_state;
+  std::string protocol_type;
+  std::string protocol_data;
+  std::vector<DescribedGroupMember> members;
+  int32_t authorized_operations{INT32_MIN};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedGroup&) const = default;
+};
+
+}  // namespace describe_groups_response
+
 struct DescribeGroupsResponse {
   static constexpr std::string_view kName = "DescribeGroupsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeGroups;
@@ -24,32 +55,8 @@ struct DescribeGroupsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribedGroupMember {
-    std::string member_id;
-    std::optional<std::string> group_instance_id;
-    std::string client_id;
-    std::string client_host;
-    bytes member_metadata;
-    bytes member_assignment;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedGroupMember&) const = default;
-  };
-
-  struct DescribedGroup {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::string group_id;
-    std::string group_state;
-    std::string protocol_type;
-    std::string protocol_data;
-    std::vector<DescribedGroupMember> members;
-    int32_t authorized_operations{INT32_MIN};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedGroup&) const = default;
-  };
+  using DescribedGroupMember = describe_groups_response::DescribedGroupMember;
+  using DescribedGroup = describe_groups_response::DescribedGroup;
 
   int32_t throttle_time_ms{0};
   std::vector<DescribedGroup> groups;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeLogDirsRequest::DescribableLogDirTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_log_dirs_request::DescribableLogDirTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void DescribeLogDirsRequest::DescribableLogDirTopic::write([[maybe_unused]] Writ
   }
 }
 
-void DescribeLogDirsRequest::DescribableLogDirTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_log_dirs_request::DescribableLogDirTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   topic = r.read_string(flexible, "Topic");
   {

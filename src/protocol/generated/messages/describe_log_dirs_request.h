@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace describe_log_dirs_request {
+
+struct DescribableLogDirTopic {
+  std::string topic;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribableLogDirTopic&) const = default;
+};
+
+}  // namespace describe_log_dirs_request
+
 struct DescribeLogDirsRequest {
   static constexpr std::string_view kName = "DescribeLogDirsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeLogDirs;
@@ -24,14 +37,7 @@ struct DescribeLogDirsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribableLogDirTopic {
-    std::string topic;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribableLogDirTopic&) const = default;
-  };
+  using DescribableLogDirTopic = describe_log_dirs_request::DescribableLogDirTopic;
 
   std::optional<std::vector<DescribableLogDirTopic>> topics{std::in_place};
 

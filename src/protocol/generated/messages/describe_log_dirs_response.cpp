@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeLogDirsResponse::DescribeLogDirsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_log_dirs_response::DescribeLogDirsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int32(partition_index);
   w.write_int64(partition_size);
@@ -14,7 +14,7 @@ void DescribeLogDirsResponse::DescribeLogDirsPartition::write([[maybe_unused]] W
   }
 }
 
-void DescribeLogDirsResponse::DescribeLogDirsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_log_dirs_response::DescribeLogDirsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   partition_index = r.read_int32();
   partition_size = r.read_int64();
@@ -31,7 +31,7 @@ void DescribeLogDirsResponse::DescribeLogDirsPartition::read([[maybe_unused]] Re
   }
 }
 
-void DescribeLogDirsResponse::DescribeLogDirsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_log_dirs_response::DescribeLogDirsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -43,7 +43,7 @@ void DescribeLogDirsResponse::DescribeLogDirsTopic::write([[maybe_unused]] Write
   }
 }
 
-void DescribeLogDirsResponse::DescribeLogDirsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_log_dirs_response::DescribeLogDirsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   name = r.read_string(flexible, "Name");
   {
@@ -64,7 +64,7 @@ void DescribeLogDirsResponse::DescribeLogDirsTopic::read([[maybe_unused]] Reader
   }
 }
 
-void DescribeLogDirsResponse::DescribeLogDirsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_log_dirs_response::DescribeLogDirsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int16(error_code);
   w.write_string(log_dir, flexible, "LogDir");
@@ -83,7 +83,7 @@ void DescribeLogDirsResponse::DescribeLogDirsResult::write([[maybe_unused]] Writ
   }
 }
 
-void DescribeLogDirsResponse::DescribeLogDirsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_log_dirs_response::DescribeLogDirsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   error_code = r.read_int16();
   log_dir = r.read_string(flexible, "LogDir");

@@ -13,6 +13,42 @@
 
 namespace strata::protocol {
 
+namespace describe_log_dirs_response {
+
+struct DescribeLogDirsPartition {
+  int32_t partition_index{0};
+  int64_t partition_size{INT64_C(0)};
+  int64_t offset_lag{INT64_C(0)};
+  bool is_future_key{false};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeLogDirsPartition&) const = default;
+};
+
+struct DescribeLogDirsTopic {
+  std::string name;
+  std::vector<DescribeLogDirsPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeLogDirsTopic&) const = default;
+};
+
+struct DescribeLogDirsResult {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::string log_dir;
+  std::vector<DescribeLogDirsTopic> topics;
+  int64_t total_bytes{INT64_C(-1)};
+  int64_t usable_bytes{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeLogDirsResult&) const = default;
+};
+
+}  // namespace describe_log_dirs_response
+
 struct DescribeLogDirsResponse {
   static constexpr std::string_view kName = "DescribeLogDirsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeLogDirs;
@@ -24,37 +60,9 @@ struct DescribeLogDirsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeLogDirsPartition {
-    int32_t partition_index{0};
-    int64_t partition_size{INT64_C(0)};
-    int64_t offset_lag{INT64_C(0)};
-    bool is_future_key{false};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeLogDirsPartition&) const = default;
-  };
-
-  struct DescribeLogDirsTopic {
-    std::string name;
-    std::vector<DescribeLogDirsPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeLogDirsTopic&) const = default;
-  };
-
-  struct DescribeLogDirsResult {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::string log_dir;
-    std::vector<DescribeLogDirsTopic> topics;
-    int64_t total_bytes{INT64_C(-1)};
-    int64_t usable_bytes{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeLogDirsResult&) const = default;
-  };
+  using DescribeLogDirsPartition = describe_log_dirs_response::DescribeLogDirsPartition;
+  using DescribeLogDirsTopic = describe_log_dirs_response::DescribeLogDirsTopic;
+  using DescribeLogDirsResult = describe_log_dirs_response::DescribeLogDirsResult;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeProducersRequest::TopicRequest::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_producers_request::TopicRequest::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partition_indexes.size(), false, flexible, "PartitionIndexes");
@@ -15,7 +15,7 @@ void DescribeProducersRequest::TopicRequest::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void DescribeProducersRequest::TopicRequest::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_producers_request::TopicRequest::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

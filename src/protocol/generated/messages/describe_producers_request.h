@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace describe_producers_request {
+
+struct TopicRequest {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicRequest&) const = default;
+};
+
+}  // namespace describe_producers_request
+
 struct DescribeProducersRequest {
   static constexpr std::string_view kName = "DescribeProducersRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeProducers;
@@ -24,14 +37,7 @@ struct DescribeProducersRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicRequest {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicRequest&) const = default;
-  };
+  using TopicRequest = describe_producers_request::TopicRequest;
 
   std::vector<TopicRequest> topics;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeProducersResponse::ProducerState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_producers_response::ProducerState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(producer_id);
   w.write_int32(producer_epoch);
@@ -16,7 +16,7 @@ void DescribeProducersResponse::ProducerState::write([[maybe_unused]] Writer& w,
   }
 }
 
-void DescribeProducersResponse::ProducerState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_producers_response::ProducerState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   producer_id = r.read_int64();
   producer_epoch = r.read_int32();
@@ -35,7 +35,7 @@ void DescribeProducersResponse::ProducerState::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void DescribeProducersResponse::PartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_producers_response::PartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -49,7 +49,7 @@ void DescribeProducersResponse::PartitionResponse::write([[maybe_unused]] Writer
   }
 }
 
-void DescribeProducersResponse::PartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_producers_response::PartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -72,7 +72,7 @@ void DescribeProducersResponse::PartitionResponse::read([[maybe_unused]] Reader&
   }
 }
 
-void DescribeProducersResponse::TopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_producers_response::TopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -84,7 +84,7 @@ void DescribeProducersResponse::TopicResponse::write([[maybe_unused]] Writer& w,
   }
 }
 
-void DescribeProducersResponse::TopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_producers_response::TopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,43 @@
 
 namespace strata::protocol {
 
+namespace describe_producers_response {
+
+struct ProducerState {
+  int64_t producer_id{INT64_C(0)};
+  int32_t producer_epoch{0};
+  int32_t last_sequence{-1};
+  int64_t last_timestamp{INT64_C(-1)};
+  int32_t coordinator_epoch{0};
+  int64_t current_txn_start_offset{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ProducerState&) const = default;
+};
+
+struct PartitionResponse {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  std::vector<ProducerState> active_producers;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResponse&) const = default;
+};
+
+struct TopicResponse {
+  std::string name;
+  std::vector<PartitionResponse> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicResponse&) const = default;
+};
+
+}  // namespace describe_producers_response
+
 struct DescribeProducersResponse {
   static constexpr std::string_view kName = "DescribeProducersResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeProducers;
@@ -24,38 +61,9 @@ struct DescribeProducersResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ProducerState {
-    int64_t producer_id{INT64_C(0)};
-    int32_t producer_epoch{0};
-    int32_t last_sequence{-1};
-    int64_t last_timestamp{INT64_C(-1)};
-    int32_t coordinator_epoch{0};
-    int64_t current_txn_start_offset{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ProducerState&) const = default;
-  };
-
-  struct PartitionResponse {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    std::vector<ProducerState> active_producers;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResponse&) const = default;
-  };
-
-  struct TopicResponse {
-    std::string name;
-    std::vector<PartitionResponse> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicResponse&) const = default;
-  };
+  using ProducerState = describe_producers_response::ProducerState;
+  using PartitionResponse = describe_producers_response::PartitionResponse;
+  using TopicResponse = describe_producers_response::TopicResponse;
 
   int32_t throttle_time_ms{0};
   std::vector<TopicResponse> topics;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeQuorumRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   if (flexible) {
@@ -11,7 +11,7 @@ void DescribeQuorumRequest::PartitionData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void DescribeQuorumRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   if (flexible) {
@@ -25,7 +25,7 @@ void DescribeQuorumRequest::PartitionData::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void DescribeQuorumRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -37,7 +37,7 @@ void DescribeQuorumRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void DescribeQuorumRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   {

@@ -13,6 +13,27 @@
 
 namespace strata::protocol {
 
+namespace describe_quorum_request {
+
+struct PartitionData {
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+}  // namespace describe_quorum_request
+
 struct DescribeQuorumRequest {
   static constexpr std::string_view kName = "DescribeQuorumRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeQuorum;
@@ -24,22 +45,8 @@ struct DescribeQuorumRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
+  using PartitionData = describe_quorum_request::PartitionData;
+  using TopicData = describe_quorum_request::TopicData;
 
   std::vector<TopicData> topics;
 

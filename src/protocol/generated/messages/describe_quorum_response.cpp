@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeQuorumResponse::ReplicaState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_response::ReplicaState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(replica_id);
   if (version >= 2) {
@@ -24,7 +24,7 @@ void DescribeQuorumResponse::ReplicaState::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void DescribeQuorumResponse::ReplicaState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_response::ReplicaState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   replica_id = r.read_int32();
   if (version >= 2) {
@@ -48,7 +48,7 @@ void DescribeQuorumResponse::ReplicaState::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void DescribeQuorumResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -71,7 +71,7 @@ void DescribeQuorumResponse::PartitionData::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void DescribeQuorumResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -106,7 +106,7 @@ void DescribeQuorumResponse::PartitionData::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void DescribeQuorumResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -118,7 +118,7 @@ void DescribeQuorumResponse::TopicData::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void DescribeQuorumResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   {
@@ -139,7 +139,7 @@ void DescribeQuorumResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void DescribeQuorumResponse::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_response::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 2) {
     w.write_string(name, flexible, "Name");
@@ -164,7 +164,7 @@ void DescribeQuorumResponse::Listener::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void DescribeQuorumResponse::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_response::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 2) {
     name = r.read_string(flexible, "Name");
@@ -186,7 +186,7 @@ void DescribeQuorumResponse::Listener::read([[maybe_unused]] Reader& r, [[maybe_
   }
 }
 
-void DescribeQuorumResponse::Node::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_quorum_response::Node::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 2) {
     w.write_int32(node_id);
@@ -208,7 +208,7 @@ void DescribeQuorumResponse::Node::write([[maybe_unused]] Writer& w, [[maybe_unu
   }
 }
 
-void DescribeQuorumResponse::Node::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_quorum_response::Node::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 2) {
     node_id = r.read_int32();

@@ -13,6 +13,65 @@
 
 namespace strata::protocol {
 
+namespace describe_quorum_response {
+
+struct ReplicaState {
+  int32_t replica_id{0};
+  Uuid replica_directory_id;
+  int64_t log_end_offset{INT64_C(0)};
+  int64_t last_fetch_timestamp{INT64_C(-1)};
+  int64_t last_caught_up_timestamp{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReplicaState&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+  int64_t high_watermark{INT64_C(0)};
+  std::vector<ReplicaState> current_voters;
+  std::vector<ReplicaState> observers;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct Listener {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Listener&) const = default;
+};
+
+struct Node {
+  int32_t node_id{0};
+  std::vector<Listener> listeners;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Node&) const = default;
+};
+
+}  // namespace describe_quorum_response
+
 struct DescribeQuorumResponse {
   static constexpr std::string_view kName = "DescribeQuorumResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeQuorum;
@@ -24,60 +83,11 @@ struct DescribeQuorumResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ReplicaState {
-    int32_t replica_id{0};
-    Uuid replica_directory_id;
-    int64_t log_end_offset{INT64_C(0)};
-    int64_t last_fetch_timestamp{INT64_C(-1)};
-    int64_t last_caught_up_timestamp{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReplicaState&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-    int64_t high_watermark{INT64_C(0)};
-    std::vector<ReplicaState> current_voters;
-    std::vector<ReplicaState> observers;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct Listener {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Listener&) const = default;
-  };
-
-  struct Node {
-    int32_t node_id{0};
-    std::vector<Listener> listeners;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Node&) const = default;
-  };
+  using ReplicaState = describe_quorum_response::ReplicaState;
+  using PartitionData = describe_quorum_response::PartitionData;
+  using TopicData = describe_quorum_response::TopicData;
+  using Listener = describe_quorum_response::Listener;
+  using Node = describe_quorum_response::Node;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::optional<std::string> error_message{std::in_place};

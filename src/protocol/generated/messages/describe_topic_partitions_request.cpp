@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeTopicPartitionsRequest::TopicRequest::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_topic_partitions_request::TopicRequest::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   if (flexible) {
@@ -11,7 +11,7 @@ void DescribeTopicPartitionsRequest::TopicRequest::write([[maybe_unused]] Writer
   }
 }
 
-void DescribeTopicPartitionsRequest::TopicRequest::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_topic_partitions_request::TopicRequest::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   if (flexible) {
@@ -25,7 +25,7 @@ void DescribeTopicPartitionsRequest::TopicRequest::read([[maybe_unused]] Reader&
   }
 }
 
-void DescribeTopicPartitionsRequest::Cursor::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_topic_partitions_request::Cursor::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_int32(partition_index);
@@ -34,7 +34,7 @@ void DescribeTopicPartitionsRequest::Cursor::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void DescribeTopicPartitionsRequest::Cursor::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_topic_partitions_request::Cursor::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   partition_index = r.read_int32();

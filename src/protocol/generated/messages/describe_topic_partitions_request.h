@@ -13,6 +13,27 @@
 
 namespace strata::protocol {
 
+namespace describe_topic_partitions_request {
+
+struct TopicRequest {
+  std::string name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicRequest&) const = default;
+};
+
+struct Cursor {
+  std::string topic_name;
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Cursor&) const = default;
+};
+
+}  // namespace describe_topic_partitions_request
+
 struct DescribeTopicPartitionsRequest {
   static constexpr std::string_view kName = "DescribeTopicPartitionsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeTopicPartitions;
@@ -24,22 +45,8 @@ struct DescribeTopicPartitionsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicRequest {
-    std::string name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicRequest&) const = default;
-  };
-
-  struct Cursor {
-    std::string topic_name;
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Cursor&) const = default;
-  };
+  using TopicRequest = describe_topic_partitions_request::TopicRequest;
+  using Cursor = describe_topic_partitions_request::Cursor;
 
   std::vector<TopicRequest> topics;
   int32_t response_partition_limit{2000};

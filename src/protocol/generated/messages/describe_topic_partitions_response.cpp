@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_topic_partitions_response::DescribeTopicPartitionsResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(error_code);
   w.write_int32(partition_index);
@@ -38,7 +38,7 @@ void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition::
   }
 }
 
-void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_topic_partitions_response::DescribeTopicPartitionsResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   error_code = r.read_int16();
   partition_index = r.read_int32();
@@ -123,7 +123,7 @@ void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition::
   }
 }
 
-void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_topic_partitions_response::DescribeTopicPartitionsResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(error_code);
   w.write_nullable_string(name, flexible, "Name");
@@ -139,7 +139,7 @@ void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::writ
   }
 }
 
-void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_topic_partitions_response::DescribeTopicPartitionsResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   error_code = r.read_int16();
   name = r.read_nullable_string(flexible, "Name");
@@ -164,7 +164,7 @@ void DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::read
   }
 }
 
-void DescribeTopicPartitionsResponse::Cursor::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_topic_partitions_response::Cursor::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_int32(partition_index);
@@ -173,7 +173,7 @@ void DescribeTopicPartitionsResponse::Cursor::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void DescribeTopicPartitionsResponse::Cursor::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_topic_partitions_response::Cursor::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   partition_index = r.read_int32();

@@ -13,6 +13,48 @@
 
 namespace strata::protocol {
 
+namespace describe_topic_partitions_response {
+
+struct DescribeTopicPartitionsResponsePartition {
+  int16_t error_code{static_cast<int16_t>(0)};
+  int32_t partition_index{0};
+  int32_t leader_id{0};
+  int32_t leader_epoch{-1};
+  std::vector<int32_t> replica_nodes;
+  std::vector<int32_t> isr_nodes;
+  std::optional<std::vector<int32_t>> eligible_leader_replicas;
+  std::optional<std::vector<int32_t>> last_known_elr;
+  std::vector<int32_t> offline_replicas;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeTopicPartitionsResponsePartition&) const = default;
+};
+
+struct DescribeTopicPartitionsResponseTopic {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> name{std::in_place};
+  Uuid topic_id;
+  bool is_internal{false};
+  std::vector<DescribeTopicPartitionsResponsePartition> partitions;
+  int32_t topic_authorized_operations{INT32_MIN};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeTopicPartitionsResponseTopic&) const = default;
+};
+
+struct Cursor {
+  std::string topic_name;
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Cursor&) const = default;
+};
+
+}  // namespace describe_topic_partitions_response
+
 struct DescribeTopicPartitionsResponse {
   static constexpr std::string_view kName = "DescribeTopicPartitionsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeTopicPartitions;
@@ -24,43 +66,9 @@ struct DescribeTopicPartitionsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct DescribeTopicPartitionsResponsePartition {
-    int16_t error_code{static_cast<int16_t>(0)};
-    int32_t partition_index{0};
-    int32_t leader_id{0};
-    int32_t leader_epoch{-1};
-    std::vector<int32_t> replica_nodes;
-    std::vector<int32_t> isr_nodes;
-    std::optional<std::vector<int32_t>> eligible_leader_replicas;
-    std::optional<std::vector<int32_t>> last_known_elr;
-    std::vector<int32_t> offline_replicas;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeTopicPartitionsResponsePartition&) const = default;
-  };
-
-  struct DescribeTopicPartitionsResponseTopic {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> name{std::in_place};
-    Uuid topic_id;
-    bool is_internal{false};
-    std::vector<DescribeTopicPartitionsResponsePartition> partitions;
-    int32_t topic_authorized_operations{INT32_MIN};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeTopicPartitionsResponseTopic&) const = default;
-  };
-
-  struct Cursor {
-    std::string topic_name;
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Cursor&) const = default;
-  };
+  using DescribeTopicPartitionsResponsePartition = describe_topic_partitions_response::DescribeTopicPartitionsResponsePartition;
+  using DescribeTopicPartitionsResponseTopic = describe_topic_partitions_response::DescribeTopicPartitionsResponseTopic;
+  using Cursor = describe_topic_partitions_response::Cursor;
 
   int32_t throttle_time_ms{0};
   std::vector<DescribeTopicPartitionsResponseTopic> topics;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeTransactionsResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_transactions_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void DescribeTransactionsResponse::TopicData::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void DescribeTransactionsResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_transactions_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic = r.read_string(flexible, "Topic");
   {
@@ -41,7 +41,7 @@ void DescribeTransactionsResponse::TopicData::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void DescribeTransactionsResponse::TransactionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_transactions_response::TransactionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(error_code);
   w.write_string(transactional_id, flexible, "TransactionalId");
@@ -59,7 +59,7 @@ void DescribeTransactionsResponse::TransactionState::write([[maybe_unused]] Writ
   }
 }
 
-void DescribeTransactionsResponse::TransactionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_transactions_response::TransactionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   error_code = r.read_int16();
   transactional_id = r.read_string(flexible, "TransactionalId");

@@ -13,6 +13,34 @@
 
 namespace strata::protocol {
 
+namespace describe_transactions_response {
+
+struct TopicData {
+  std::string topic;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct TransactionState {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::string transactional_id;
+  std::string transaction_state;
+  int32_t transaction_timeout_ms{0};
+  int64_t transaction_start_time_ms{INT64_C(0)};
+  int64_t producer_id{INT64_C(0)};
+  int16_t producer_epoch{static_cast<int16_t>(0)};
+  std::vector<TopicData> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TransactionState&) const = default;
+};
+
+}  // namespace describe_transactions_response
+
 struct DescribeTransactionsResponse {
   static constexpr std::string_view kName = "DescribeTransactionsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeTransactions;
@@ -24,29 +52,8 @@ struct DescribeTransactionsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicData {
-    std::string topic;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct TransactionState {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::string transactional_id;
-    std::string transaction_state;
-    int32_t transaction_timeout_ms{0};
-    int64_t transaction_start_time_ms{INT64_C(0)};
-    int64_t producer_id{INT64_C(0)};
-    int16_t producer_epoch{static_cast<int16_t>(0)};
-    std::vector<TopicData> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TransactionState&) const = default;
-  };
+  using TopicData = describe_transactions_response::TopicData;
+  using TransactionState = describe_transactions_response::TransactionState;
 
   int32_t throttle_time_ms{0};
   std::vector<TransactionState> transaction_states;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeUserScramCredentialsRequest::UserName::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_user_scram_credentials_request::UserName::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   if (flexible) {
@@ -11,7 +11,7 @@ void DescribeUserScramCredentialsRequest::UserName::write([[maybe_unused]] Write
   }
 }
 
-void DescribeUserScramCredentialsRequest::UserName::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_user_scram_credentials_request::UserName::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   if (flexible) {

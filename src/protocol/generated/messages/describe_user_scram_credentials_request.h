@@ -13,6 +13,18 @@
 
 namespace strata::protocol {
 
+namespace describe_user_scram_credentials_request {
+
+struct UserName {
+  std::string name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UserName&) const = default;
+};
+
+}  // namespace describe_user_scram_credentials_request
+
 struct DescribeUserScramCredentialsRequest {
   static constexpr std::string_view kName = "DescribeUserScramCredentialsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeUserScramCredentials;
@@ -24,13 +36,7 @@ struct DescribeUserScramCredentialsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct UserName {
-    std::string name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UserName&) const = default;
-  };
+  using UserName = describe_user_scram_credentials_request::UserName;
 
   std::optional<std::vector<UserName>> users{std::in_place};
 

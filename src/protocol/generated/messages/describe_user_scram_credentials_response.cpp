@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void DescribeUserScramCredentialsResponse::CredentialInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_user_scram_credentials_response::CredentialInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int8(mechanism);
   w.write_int32(iterations);
@@ -12,7 +12,7 @@ void DescribeUserScramCredentialsResponse::CredentialInfo::write([[maybe_unused]
   }
 }
 
-void DescribeUserScramCredentialsResponse::CredentialInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_user_scram_credentials_response::CredentialInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   mechanism = r.read_int8();
   iterations = r.read_int32();
@@ -27,7 +27,7 @@ void DescribeUserScramCredentialsResponse::CredentialInfo::read([[maybe_unused]]
   }
 }
 
-void DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void describe_user_scram_credentials_response::DescribeUserScramCredentialsResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(user, flexible, "User");
   w.write_int16(error_code);
@@ -41,7 +41,7 @@ void DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult::w
   }
 }
 
-void DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void describe_user_scram_credentials_response::DescribeUserScramCredentialsResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   user = r.read_string(flexible, "User");
   error_code = r.read_int16();

@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace describe_user_scram_credentials_response {
+
+struct CredentialInfo {
+  int8_t mechanism{static_cast<int8_t>(0)};
+  int32_t iterations{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CredentialInfo&) const = default;
+};
+
+struct DescribeUserScramCredentialsResult {
+  std::string user;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  std::vector<CredentialInfo> credential_infos;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribeUserScramCredentialsResult&) const = default;
+};
+
+}  // namespace describe_user_scram_credentials_response
+
 struct DescribeUserScramCredentialsResponse {
   static constexpr std::string_view kName = "DescribeUserScramCredentialsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kDescribeUserScramCredentials;
@@ -24,25 +48,8 @@ struct DescribeUserScramCredentialsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CredentialInfo {
-    int8_t mechanism{static_cast<int8_t>(0)};
-    int32_t iterations{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CredentialInfo&) const = default;
-  };
-
-  struct DescribeUserScramCredentialsResult {
-    std::string user;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    std::vector<CredentialInfo> credential_infos;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribeUserScramCredentialsResult&) const = default;
-  };
+  using CredentialInfo = describe_user_scram_credentials_response::CredentialInfo;
+  using DescribeUserScramCredentialsResult = describe_user_scram_credentials_response::DescribeUserScramCredentialsResult;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ElectLeadersRequest::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void elect_leaders_request::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -15,7 +15,7 @@ void ElectLeadersRequest::TopicPartitions::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void ElectLeadersRequest::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void elect_leaders_request::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   topic = r.read_string(flexible, "Topic");
   {

@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace elect_leaders_request {
+
+struct TopicPartitions {
+  std::string topic;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+}  // namespace elect_leaders_request
+
 struct ElectLeadersRequest {
   static constexpr std::string_view kName = "ElectLeadersRequest";
   static constexpr ApiKey kApiKey = ApiKey::kElectLeaders;
@@ -24,14 +37,7 @@ struct ElectLeadersRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    std::string topic;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
+  using TopicPartitions = elect_leaders_request::TopicPartitions;
 
   int8_t election_type{static_cast<int8_t>(0)};
   std::optional<std::vector<TopicPartitions>> topic_partitions{std::in_place};

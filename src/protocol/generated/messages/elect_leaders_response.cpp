@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ElectLeadersResponse::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void elect_leaders_response::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_int32(partition_id);
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void ElectLeadersResponse::PartitionResult::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void ElectLeadersResponse::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void elect_leaders_response::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   partition_id = r.read_int32();
   error_code = r.read_int16();
@@ -29,7 +29,7 @@ void ElectLeadersResponse::PartitionResult::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void ElectLeadersResponse::ReplicaElectionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void elect_leaders_response::ReplicaElectionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partition_result.size(), false, flexible, "PartitionResult");
@@ -41,7 +41,7 @@ void ElectLeadersResponse::ReplicaElectionResult::write([[maybe_unused]] Writer&
   }
 }
 
-void ElectLeadersResponse::ReplicaElectionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void elect_leaders_response::ReplicaElectionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   topic = r.read_string(flexible, "Topic");
   {

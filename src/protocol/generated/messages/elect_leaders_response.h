@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace elect_leaders_response {
+
+struct PartitionResult {
+  int32_t partition_id{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct ReplicaElectionResult {
+  std::string topic;
+  std::vector<PartitionResult> partition_result;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReplicaElectionResult&) const = default;
+};
+
+}  // namespace elect_leaders_response
+
 struct ElectLeadersResponse {
   static constexpr std::string_view kName = "ElectLeadersResponse";
   static constexpr ApiKey kApiKey = ApiKey::kElectLeaders;
@@ -24,24 +47,8 @@ struct ElectLeadersResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionResult {
-    int32_t partition_id{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct ReplicaElectionResult {
-    std::string topic;
-    std::vector<PartitionResult> partition_result;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReplicaElectionResult&) const = default;
-  };
+  using PartitionResult = elect_leaders_response::PartitionResult;
+  using ReplicaElectionResult = elect_leaders_response::ReplicaElectionResult;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void EndQuorumEpochRequest::ReplicaInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_request::ReplicaInfo::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     w.write_int32(candidate_id);
@@ -22,7 +22,7 @@ void EndQuorumEpochRequest::ReplicaInfo::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void EndQuorumEpochRequest::ReplicaInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_request::ReplicaInfo::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     candidate_id = r.read_int32();
@@ -41,7 +41,7 @@ void EndQuorumEpochRequest::ReplicaInfo::read([[maybe_unused]] Reader& r, [[mayb
   }
 }
 
-void EndQuorumEpochRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int32(partition_index);
   w.write_int32(leader_id);
@@ -63,7 +63,7 @@ void EndQuorumEpochRequest::PartitionData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void EndQuorumEpochRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   partition_index = r.read_int32();
   leader_id = r.read_int32();
@@ -102,7 +102,7 @@ void EndQuorumEpochRequest::PartitionData::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void EndQuorumEpochRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -114,7 +114,7 @@ void EndQuorumEpochRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void EndQuorumEpochRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   topic_name = r.read_string(flexible, "TopicName");
   {
@@ -135,7 +135,7 @@ void EndQuorumEpochRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_
   }
 }
 
-void EndQuorumEpochRequest::LeaderEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_request::LeaderEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     w.write_string(name, flexible, "Name");
@@ -160,7 +160,7 @@ void EndQuorumEpochRequest::LeaderEndpoint::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void EndQuorumEpochRequest::LeaderEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_request::LeaderEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     name = r.read_string(flexible, "Name");

@@ -13,6 +13,50 @@
 
 namespace strata::protocol {
 
+namespace end_quorum_epoch_request {
+
+struct ReplicaInfo {
+  int32_t candidate_id{0};
+  Uuid candidate_directory_id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReplicaInfo&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+  std::vector<int32_t> preferred_successors;
+  std::vector<ReplicaInfo> preferred_candidates;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct LeaderEndpoint {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderEndpoint&) const = default;
+};
+
+}  // namespace end_quorum_epoch_request
+
 struct EndQuorumEpochRequest {
   static constexpr std::string_view kName = "EndQuorumEpochRequest";
   static constexpr ApiKey kApiKey = ApiKey::kEndQuorumEpoch;
@@ -24,45 +68,10 @@ struct EndQuorumEpochRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ReplicaInfo {
-    int32_t candidate_id{0};
-    Uuid candidate_directory_id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReplicaInfo&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition_index{0};
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-    std::vector<int32_t> preferred_successors;
-    std::vector<ReplicaInfo> preferred_candidates;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct LeaderEndpoint {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderEndpoint&) const = default;
-  };
+  using ReplicaInfo = end_quorum_epoch_request::ReplicaInfo;
+  using PartitionData = end_quorum_epoch_request::PartitionData;
+  using TopicData = end_quorum_epoch_request::TopicData;
+  using LeaderEndpoint = end_quorum_epoch_request::LeaderEndpoint;
 
   std::optional<std::string> cluster_id;
   std::vector<TopicData> topics;

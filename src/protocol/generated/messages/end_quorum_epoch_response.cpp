@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void EndQuorumEpochResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -14,7 +14,7 @@ void EndQuorumEpochResponse::PartitionData::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void EndQuorumEpochResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -31,7 +31,7 @@ void EndQuorumEpochResponse::PartitionData::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void EndQuorumEpochResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -43,7 +43,7 @@ void EndQuorumEpochResponse::TopicData::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void EndQuorumEpochResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   topic_name = r.read_string(flexible, "TopicName");
   {
@@ -64,7 +64,7 @@ void EndQuorumEpochResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void EndQuorumEpochResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void end_quorum_epoch_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     w.write_int32(node_id);
@@ -89,7 +89,7 @@ void EndQuorumEpochResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void EndQuorumEpochResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void end_quorum_epoch_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   if (version >= 1) {
     node_id = r.read_int32();

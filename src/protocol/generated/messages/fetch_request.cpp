@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void FetchRequest::ReplicaState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_request::ReplicaState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 15) {
     w.write_int32(replica_id);
@@ -22,7 +22,7 @@ void FetchRequest::ReplicaState::write([[maybe_unused]] Writer& w, [[maybe_unuse
   }
 }
 
-void FetchRequest::ReplicaState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_request::ReplicaState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 15) {
     replica_id = r.read_int32();
@@ -41,7 +41,7 @@ void FetchRequest::ReplicaState::read([[maybe_unused]] Reader& r, [[maybe_unused
   }
 }
 
-void FetchRequest::FetchPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_request::FetchPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   w.write_int32(partition);
   if (version >= 9) {
@@ -73,7 +73,7 @@ void FetchRequest::FetchPartition::write([[maybe_unused]] Writer& w, [[maybe_unu
   }
 }
 
-void FetchRequest::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_request::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   partition = r.read_int32();
   if (version >= 9) {
@@ -112,7 +112,7 @@ void FetchRequest::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe_unus
   }
 }
 
-void FetchRequest::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_request::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version <= 12) {
     w.write_string(topic, flexible, "Topic");
@@ -129,7 +129,7 @@ void FetchRequest::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]
   }
 }
 
-void FetchRequest::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_request::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version <= 12) {
     topic = r.read_string(flexible, "Topic");
@@ -155,7 +155,7 @@ void FetchRequest::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]]
   }
 }
 
-void FetchRequest::ForgottenTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_request::ForgottenTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 7 && version <= 12) {
     w.write_string(topic, flexible, "Topic");
@@ -177,7 +177,7 @@ void FetchRequest::ForgottenTopic::write([[maybe_unused]] Writer& w, [[maybe_unu
   }
 }
 
-void FetchRequest::ForgottenTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_request::ForgottenTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 7 && version <= 12) {
     topic = r.read_string(flexible, "Topic");

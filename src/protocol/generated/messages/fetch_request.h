@@ -13,6 +13,53 @@
 
 namespace strata::protocol {
 
+namespace fetch_request {
+
+struct ReplicaState {
+  int32_t replica_id{-1};
+  int64_t replica_epoch{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReplicaState&) const = default;
+};
+
+struct FetchPartition {
+  int32_t partition{0};
+  int32_t current_leader_epoch{-1};
+  int64_t fetch_offset{INT64_C(0)};
+  int32_t last_fetched_epoch{-1};
+  int64_t log_start_offset{INT64_C(-1)};
+  int32_t partition_max_bytes{0};
+  Uuid replica_directory_id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FetchPartition&) const = default;
+};
+
+struct FetchTopic {
+  std::string topic;
+  Uuid topic_id;
+  std::vector<FetchPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FetchTopic&) const = default;
+};
+
+struct ForgottenTopic {
+  std::string topic;
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ForgottenTopic&) const = default;
+};
+
+}  // namespace fetch_request
+
 struct FetchRequest {
   static constexpr std::string_view kName = "FetchRequest";
   static constexpr ApiKey kApiKey = ApiKey::kFetch;
@@ -24,48 +71,10 @@ struct FetchRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ReplicaState {
-    int32_t replica_id{-1};
-    int64_t replica_epoch{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReplicaState&) const = default;
-  };
-
-  struct FetchPartition {
-    int32_t partition{0};
-    int32_t current_leader_epoch{-1};
-    int64_t fetch_offset{INT64_C(0)};
-    int32_t last_fetched_epoch{-1};
-    int64_t log_start_offset{INT64_C(-1)};
-    int32_t partition_max_bytes{0};
-    Uuid replica_directory_id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FetchPartition&) const = default;
-  };
-
-  struct FetchTopic {
-    std::string topic;
-    Uuid topic_id;
-    std::vector<FetchPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FetchTopic&) const = default;
-  };
-
-  struct ForgottenTopic {
-    std::string topic;
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ForgottenTopic&) const = default;
-  };
+  using ReplicaState = fetch_request::ReplicaState;
+  using FetchPartition = fetch_request::FetchPartition;
+  using FetchTopic = fetch_request::FetchTopic;
+  using ForgottenTopic = fetch_request::ForgottenTopic;
 
   std::optional<std::string> cluster_id;
   int32_t replica_id{-1};

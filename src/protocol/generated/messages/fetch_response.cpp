@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void FetchResponse::EpochEndOffset::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::EpochEndOffset::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 12) {
     w.write_int32(epoch);
@@ -22,7 +22,7 @@ void FetchResponse::EpochEndOffset::write([[maybe_unused]] Writer& w, [[maybe_un
   }
 }
 
-void FetchResponse::EpochEndOffset::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::EpochEndOffset::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 12) {
     epoch = r.read_int32();
@@ -41,7 +41,7 @@ void FetchResponse::EpochEndOffset::read([[maybe_unused]] Reader& r, [[maybe_unu
   }
 }
 
-void FetchResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 12) {
     w.write_int32(leader_id);
@@ -60,7 +60,7 @@ void FetchResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_
   }
 }
 
-void FetchResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 12) {
     leader_id = r.read_int32();
@@ -79,7 +79,7 @@ void FetchResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_u
   }
 }
 
-void FetchResponse::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   w.write_int64(end_offset);
   w.write_int32(epoch);
@@ -88,7 +88,7 @@ void FetchResponse::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused
   }
 }
 
-void FetchResponse::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   end_offset = r.read_int64();
   epoch = r.read_int32();
@@ -103,7 +103,7 @@ void FetchResponse::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]
   }
 }
 
-void FetchResponse::AbortedTransaction::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::AbortedTransaction::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 4) {
     w.write_int64(producer_id);
@@ -122,7 +122,7 @@ void FetchResponse::AbortedTransaction::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void FetchResponse::AbortedTransaction::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::AbortedTransaction::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 4) {
     producer_id = r.read_int64();
@@ -141,7 +141,7 @@ void FetchResponse::AbortedTransaction::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void FetchResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -209,7 +209,7 @@ void FetchResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unu
   }
 }
 
-void FetchResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -282,7 +282,7 @@ void FetchResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unus
   }
 }
 
-void FetchResponse::FetchableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::FetchableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version <= 12) {
     w.write_string(topic, flexible, "Topic");
@@ -299,7 +299,7 @@ void FetchResponse::FetchableTopicResponse::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void FetchResponse::FetchableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::FetchableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version <= 12) {
     topic = r.read_string(flexible, "Topic");
@@ -325,7 +325,7 @@ void FetchResponse::FetchableTopicResponse::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void FetchResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 16) {
     w.write_int32(node_id);
@@ -356,7 +356,7 @@ void FetchResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unus
   }
 }
 
-void FetchResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 12;
   if (version >= 16) {
     node_id = r.read_int32();

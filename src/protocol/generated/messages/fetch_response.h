@@ -13,6 +13,85 @@
 
 namespace strata::protocol {
 
+namespace fetch_response {
+
+struct EpochEndOffset {
+  int32_t epoch{-1};
+  int64_t end_offset{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EpochEndOffset&) const = default;
+};
+
+struct LeaderIdAndEpoch {
+  int32_t leader_id{-1};
+  int32_t leader_epoch{-1};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderIdAndEpoch&) const = default;
+};
+
+struct SnapshotId {
+  int64_t end_offset{INT64_C(-1)};
+  int32_t epoch{-1};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SnapshotId&) const = default;
+};
+
+struct AbortedTransaction {
+  int64_t producer_id{INT64_C(0)};
+  int64_t first_offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AbortedTransaction&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  int64_t high_watermark{INT64_C(0)};
+  int64_t last_stable_offset{INT64_C(-1)};
+  int64_t log_start_offset{INT64_C(-1)};
+  EpochEndOffset diverging_epoch;
+  LeaderIdAndEpoch current_leader;
+  SnapshotId snapshot_id;
+  std::optional<std::vector<AbortedTransaction>> aborted_transactions{std::in_place};
+  int32_t preferred_read_replica{-1};
+  std::optional<RecordsView> records;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct FetchableTopicResponse {
+  std::string topic;
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FetchableTopicResponse&) const = default;
+};
+
+struct NodeEndpoint {
+  int32_t node_id{0};
+  std::string host;
+  int32_t port{0};
+  std::optional<std::string> rack;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const NodeEndpoint&) const = default;
+};
+
+}  // namespace fetch_response
+
 struct FetchResponse {
   static constexpr std::string_view kName = "FetchResponse";
   static constexpr ApiKey kApiKey = ApiKey::kFetch;
@@ -24,80 +103,13 @@ struct FetchResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct EpochEndOffset {
-    int32_t epoch{-1};
-    int64_t end_offset{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EpochEndOffset&) const = default;
-  };
-
-  struct LeaderIdAndEpoch {
-    int32_t leader_id{-1};
-    int32_t leader_epoch{-1};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderIdAndEpoch&) const = default;
-  };
-
-  struct SnapshotId {
-    int64_t end_offset{INT64_C(-1)};
-    int32_t epoch{-1};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SnapshotId&) const = default;
-  };
-
-  struct AbortedTransaction {
-    int64_t producer_id{INT64_C(0)};
-    int64_t first_offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AbortedTransaction&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    int64_t high_watermark{INT64_C(0)};
-    int64_t last_stable_offset{INT64_C(-1)};
-    int64_t log_start_offset{INT64_C(-1)};
-    EpochEndOffset diverging_epoch;
-    LeaderIdAndEpoch current_leader;
-    SnapshotId snapshot_id;
-    std::optional<std::vector<AbortedTransaction>> aborted_transactions{std::in_place};
-    int32_t preferred_read_replica{-1};
-    std::optional<RecordsView> records;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct FetchableTopicResponse {
-    std::string topic;
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FetchableTopicResponse&) const = default;
-  };
-
-  struct NodeEndpoint {
-    int32_t node_id{0};
-    std::string host;
-    int32_t port{0};
-    std::optional<std::string> rack;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const NodeEndpoint&) const = default;
-  };
+  using EpochEndOffset = fetch_response::EpochEndOffset;
+  using LeaderIdAndEpoch = fetch_response::LeaderIdAndEpoch;
+  using SnapshotId = fetch_response::SnapshotId;
+  using AbortedTransaction = fetch_response::AbortedTransaction;
+  using PartitionData = fetch_response::PartitionData;
+  using FetchableTopicResponse = fetch_response::FetchableTopicResponse;
+  using NodeEndpoint = fetch_response::NodeEndpoint;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

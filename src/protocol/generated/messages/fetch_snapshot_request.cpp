@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void FetchSnapshotRequest::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_request::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(end_offset);
   w.write_int32(epoch);
@@ -12,7 +12,7 @@ void FetchSnapshotRequest::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void FetchSnapshotRequest::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_request::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   end_offset = r.read_int64();
   epoch = r.read_int32();
@@ -27,7 +27,7 @@ void FetchSnapshotRequest::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_
   }
 }
 
-void FetchSnapshotRequest::PartitionSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_request::PartitionSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int32(current_leader_epoch);
@@ -48,7 +48,7 @@ void FetchSnapshotRequest::PartitionSnapshot::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void FetchSnapshotRequest::PartitionSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_request::PartitionSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   current_leader_epoch = r.read_int32();
@@ -79,7 +79,7 @@ void FetchSnapshotRequest::PartitionSnapshot::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void FetchSnapshotRequest::TopicSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_request::TopicSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -91,7 +91,7 @@ void FetchSnapshotRequest::TopicSnapshot::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void FetchSnapshotRequest::TopicSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_request::TopicSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,40 @@
 
 namespace strata::protocol {
 
+namespace fetch_snapshot_request {
+
+struct SnapshotId {
+  int64_t end_offset{INT64_C(0)};
+  int32_t epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SnapshotId&) const = default;
+};
+
+struct PartitionSnapshot {
+  int32_t partition{0};
+  int32_t current_leader_epoch{0};
+  SnapshotId snapshot_id;
+  int64_t position{INT64_C(0)};
+  Uuid replica_directory_id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionSnapshot&) const = default;
+};
+
+struct TopicSnapshot {
+  std::string name;
+  std::vector<PartitionSnapshot> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicSnapshot&) const = default;
+};
+
+}  // namespace fetch_snapshot_request
+
 struct FetchSnapshotRequest {
   static constexpr std::string_view kName = "FetchSnapshotRequest";
   static constexpr ApiKey kApiKey = ApiKey::kFetchSnapshot;
@@ -24,35 +58,9 @@ struct FetchSnapshotRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct SnapshotId {
-    int64_t end_offset{INT64_C(0)};
-    int32_t epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SnapshotId&) const = default;
-  };
-
-  struct PartitionSnapshot {
-    int32_t partition{0};
-    int32_t current_leader_epoch{0};
-    SnapshotId snapshot_id;
-    int64_t position{INT64_C(0)};
-    Uuid replica_directory_id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionSnapshot&) const = default;
-  };
-
-  struct TopicSnapshot {
-    std::string name;
-    std::vector<PartitionSnapshot> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicSnapshot&) const = default;
-  };
+  using SnapshotId = fetch_snapshot_request::SnapshotId;
+  using PartitionSnapshot = fetch_snapshot_request::PartitionSnapshot;
+  using TopicSnapshot = fetch_snapshot_request::TopicSnapshot;
 
   std::optional<std::string> cluster_id;
   int32_t replica_id{-1};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void FetchSnapshotResponse::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_response::SnapshotId::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(end_offset);
   w.write_int32(epoch);
@@ -12,7 +12,7 @@ void FetchSnapshotResponse::SnapshotId::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void FetchSnapshotResponse::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_response::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   end_offset = r.read_int64();
   epoch = r.read_int32();
@@ -27,7 +27,7 @@ void FetchSnapshotResponse::SnapshotId::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void FetchSnapshotResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_response::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_id);
   w.write_int32(leader_epoch);
@@ -36,7 +36,7 @@ void FetchSnapshotResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void FetchSnapshotResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_response::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_id = r.read_int32();
   leader_epoch = r.read_int32();
@@ -51,7 +51,7 @@ void FetchSnapshotResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void FetchSnapshotResponse::PartitionSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_response::PartitionSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(index);
   w.write_int16(error_code);
@@ -71,7 +71,7 @@ void FetchSnapshotResponse::PartitionSnapshot::write([[maybe_unused]] Writer& w,
   }
 }
 
-void FetchSnapshotResponse::PartitionSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_response::PartitionSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   index = r.read_int32();
   error_code = r.read_int16();
@@ -101,7 +101,7 @@ void FetchSnapshotResponse::PartitionSnapshot::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void FetchSnapshotResponse::TopicSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_response::TopicSnapshot::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -113,7 +113,7 @@ void FetchSnapshotResponse::TopicSnapshot::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void FetchSnapshotResponse::TopicSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_response::TopicSnapshot::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {
@@ -134,7 +134,7 @@ void FetchSnapshotResponse::TopicSnapshot::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void FetchSnapshotResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void fetch_snapshot_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 1) {
     w.write_int32(node_id);
@@ -159,7 +159,7 @@ void FetchSnapshotResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void FetchSnapshotResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void fetch_snapshot_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 1) {
     node_id = r.read_int32();

@@ -13,6 +13,61 @@
 
 namespace strata::protocol {
 
+namespace fetch_snapshot_response {
+
+struct SnapshotId {
+  int64_t end_offset{INT64_C(0)};
+  int32_t epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SnapshotId&) const = default;
+};
+
+struct LeaderIdAndEpoch {
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderIdAndEpoch&) const = default;
+};
+
+struct PartitionSnapshot {
+  int32_t index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  SnapshotId snapshot_id;
+  LeaderIdAndEpoch current_leader;
+  int64_t size{INT64_C(0)};
+  int64_t position{INT64_C(0)};
+  RecordsView unaligned_records;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionSnapshot&) const = default;
+};
+
+struct TopicSnapshot {
+  std::string name;
+  std::vector<PartitionSnapshot> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicSnapshot&) const = default;
+};
+
+struct NodeEndpoint {
+  int32_t node_id{0};
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const NodeEndpoint&) const = default;
+};
+
+}  // namespace fetch_snapshot_response
+
 struct FetchSnapshotResponse {
   static constexpr std::string_view kName = "FetchSnapshotResponse";
   static constexpr ApiKey kApiKey = ApiKey::kFetchSnapshot;
@@ -24,56 +79,11 @@ struct FetchSnapshotResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct SnapshotId {
-    int64_t end_offset{INT64_C(0)};
-    int32_t epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SnapshotId&) const = default;
-  };
-
-  struct LeaderIdAndEpoch {
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderIdAndEpoch&) const = default;
-  };
-
-  struct PartitionSnapshot {
-    int32_t index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    SnapshotId snapshot_id;
-    LeaderIdAndEpoch current_leader;
-    int64_t size{INT64_C(0)};
-    int64_t position{INT64_C(0)};
-    RecordsView unaligned_records;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionSnapshot&) const = default;
-  };
-
-  struct TopicSnapshot {
-    std::string name;
-    std::vector<PartitionSnapshot> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicSnapshot&) const = default;
-  };
-
-  struct NodeEndpoint {
-    int32_t node_id{0};
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const NodeEndpoint&) const = default;
-  };
+  using SnapshotId = fetch_snapshot_response::SnapshotId;
+  using LeaderIdAndEpoch = fetch_snapshot_response::LeaderIdAndEpoch;
+  using PartitionSnapshot = fetch_snapshot_response::PartitionSnapshot;
+  using TopicSnapshot = fetch_snapshot_response::TopicSnapshot;
+  using NodeEndpoint = fetch_snapshot_response::NodeEndpoint;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

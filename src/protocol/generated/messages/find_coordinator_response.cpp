@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void FindCoordinatorResponse::Coordinator::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void find_coordinator_response::Coordinator::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     w.write_string(key, flexible, "Key");
@@ -43,7 +43,7 @@ void FindCoordinatorResponse::Coordinator::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void FindCoordinatorResponse::Coordinator::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void find_coordinator_response::Coordinator::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   if (version >= 4) {
     key = r.read_string(flexible, "Key");

@@ -13,6 +13,23 @@
 
 namespace strata::protocol {
 
+namespace find_coordinator_response {
+
+struct Coordinator {
+  std::string key;
+  int32_t node_id{0};
+  std::string host;
+  int32_t port{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Coordinator&) const = default;
+};
+
+}  // namespace find_coordinator_response
+
 struct FindCoordinatorResponse {
   static constexpr std::string_view kName = "FindCoordinatorResponse";
   static constexpr ApiKey kApiKey = ApiKey::kFindCoordinator;
@@ -24,18 +41,7 @@ struct FindCoordinatorResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Coordinator {
-    std::string key;
-    int32_t node_id{0};
-    std::string host;
-    int32_t port{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Coordinator&) const = default;
-  };
+  using Coordinator = find_coordinator_response::Coordinator;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

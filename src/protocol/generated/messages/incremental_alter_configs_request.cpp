@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void IncrementalAlterConfigsRequest::AlterableConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void incremental_alter_configs_request::AlterableConfig::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(name, flexible, "Name");
   w.write_int8(config_operation);
@@ -13,7 +13,7 @@ void IncrementalAlterConfigsRequest::AlterableConfig::write([[maybe_unused]] Wri
   }
 }
 
-void IncrementalAlterConfigsRequest::AlterableConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void incremental_alter_configs_request::AlterableConfig::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   name = r.read_string(flexible, "Name");
   config_operation = r.read_int8();
@@ -29,7 +29,7 @@ void IncrementalAlterConfigsRequest::AlterableConfig::read([[maybe_unused]] Read
   }
 }
 
-void IncrementalAlterConfigsRequest::AlterConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void incremental_alter_configs_request::AlterConfigsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int8(resource_type);
   w.write_string(resource_name, flexible, "ResourceName");
@@ -42,7 +42,7 @@ void IncrementalAlterConfigsRequest::AlterConfigsResource::write([[maybe_unused]
   }
 }
 
-void IncrementalAlterConfigsRequest::AlterConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void incremental_alter_configs_request::AlterConfigsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   resource_type = r.read_int8();
   resource_name = r.read_string(flexible, "ResourceName");

@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace incremental_alter_configs_request {
+
+struct AlterableConfig {
+  std::string name;
+  int8_t config_operation{static_cast<int8_t>(0)};
+  std::optional<std::string> value{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterableConfig&) const = default;
+};
+
+struct AlterConfigsResource {
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+  std::vector<AlterableConfig> configs;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterConfigsResource&) const = default;
+};
+
+}  // namespace incremental_alter_configs_request
+
 struct IncrementalAlterConfigsRequest {
   static constexpr std::string_view kName = "IncrementalAlterConfigsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kIncrementalAlterConfigs;
@@ -24,25 +48,8 @@ struct IncrementalAlterConfigsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterableConfig {
-    std::string name;
-    int8_t config_operation{static_cast<int8_t>(0)};
-    std::optional<std::string> value{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterableConfig&) const = default;
-  };
-
-  struct AlterConfigsResource {
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-    std::vector<AlterableConfig> configs;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterConfigsResource&) const = default;
-  };
+  using AlterableConfig = incremental_alter_configs_request::AlterableConfig;
+  using AlterConfigsResource = incremental_alter_configs_request::AlterConfigsResource;
 
   std::vector<AlterConfigsResource> resources;
   bool validate_only{false};

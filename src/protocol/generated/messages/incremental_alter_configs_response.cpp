@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void IncrementalAlterConfigsResponse::AlterConfigsResourceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void incremental_alter_configs_response::AlterConfigsResourceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -14,7 +14,7 @@ void IncrementalAlterConfigsResponse::AlterConfigsResourceResponse::write([[mayb
   }
 }
 
-void IncrementalAlterConfigsResponse::AlterConfigsResourceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void incremental_alter_configs_response::AlterConfigsResourceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace incremental_alter_configs_response {
+
+struct AlterConfigsResourceResponse {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+  int8_t resource_type{static_cast<int8_t>(0)};
+  std::string resource_name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AlterConfigsResourceResponse&) const = default;
+};
+
+}  // namespace incremental_alter_configs_response
+
 struct IncrementalAlterConfigsResponse {
   static constexpr std::string_view kName = "IncrementalAlterConfigsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kIncrementalAlterConfigs;
@@ -24,16 +39,7 @@ struct IncrementalAlterConfigsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AlterConfigsResourceResponse {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-    int8_t resource_type{static_cast<int8_t>(0)};
-    std::string resource_name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AlterConfigsResourceResponse&) const = default;
-  };
+  using AlterConfigsResourceResponse = incremental_alter_configs_response::AlterConfigsResourceResponse;
 
   int32_t throttle_time_ms{0};
   std::vector<AlterConfigsResourceResponse> responses;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void InitializeShareGroupStateRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void initialize_share_group_state_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int32(state_epoch);
@@ -13,7 +13,7 @@ void InitializeShareGroupStateRequest::PartitionData::write([[maybe_unused]] Wri
   }
 }
 
-void InitializeShareGroupStateRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void initialize_share_group_state_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   state_epoch = r.read_int32();
@@ -29,7 +29,7 @@ void InitializeShareGroupStateRequest::PartitionData::read([[maybe_unused]] Read
   }
 }
 
-void InitializeShareGroupStateRequest::InitializeStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void initialize_share_group_state_request::InitializeStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -41,7 +41,7 @@ void InitializeShareGroupStateRequest::InitializeStateData::write([[maybe_unused
   }
 }
 
-void InitializeShareGroupStateRequest::InitializeStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void initialize_share_group_state_request::InitializeStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

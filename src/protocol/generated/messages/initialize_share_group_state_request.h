@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace initialize_share_group_state_request {
+
+struct PartitionData {
+  int32_t partition{0};
+  int32_t state_epoch{0};
+  int64_t start_offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct InitializeStateData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const InitializeStateData&) const = default;
+};
+
+}  // namespace initialize_share_group_state_request
+
 struct InitializeShareGroupStateRequest {
   static constexpr std::string_view kName = "InitializeShareGroupStateRequest";
   static constexpr ApiKey kApiKey = ApiKey::kInitializeShareGroupState;
@@ -24,24 +47,8 @@ struct InitializeShareGroupStateRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition{0};
-    int32_t state_epoch{0};
-    int64_t start_offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct InitializeStateData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const InitializeStateData&) const = default;
-  };
+  using PartitionData = initialize_share_group_state_request::PartitionData;
+  using InitializeStateData = initialize_share_group_state_request::InitializeStateData;
 
   std::string group_id;
   std::vector<InitializeStateData> topics;

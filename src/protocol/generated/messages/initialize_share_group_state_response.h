@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace initialize_share_group_state_response {
+
+struct PartitionResult {
+  int32_t partition{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct InitializeStateResult {
+  Uuid topic_id;
+  std::vector<PartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const InitializeStateResult&) const = default;
+};
+
+}  // namespace initialize_share_group_state_response
+
 struct InitializeShareGroupStateResponse {
   static constexpr std::string_view kName = "InitializeShareGroupStateResponse";
   static constexpr ApiKey kApiKey = ApiKey::kInitializeShareGroupState;
@@ -24,24 +47,8 @@ struct InitializeShareGroupStateResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionResult {
-    int32_t partition{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct InitializeStateResult {
-    Uuid topic_id;
-    std::vector<PartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const InitializeStateResult&) const = default;
-  };
+  using PartitionResult = initialize_share_group_state_response::PartitionResult;
+  using InitializeStateResult = initialize_share_group_state_response::InitializeStateResult;
 
   std::vector<InitializeStateResult> results;
 

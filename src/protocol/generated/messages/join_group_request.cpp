@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void JoinGroupRequest::JoinGroupRequestProtocol::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void join_group_request::JoinGroupRequestProtocol::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_string(name, flexible, "Name");
   w.write_bytes(metadata, flexible, "Metadata");
@@ -12,7 +12,7 @@ void JoinGroupRequest::JoinGroupRequestProtocol::write([[maybe_unused]] Writer& 
   }
 }
 
-void JoinGroupRequest::JoinGroupRequestProtocol::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void join_group_request::JoinGroupRequestProtocol::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   name = r.read_string(flexible, "Name");
   metadata = r.read_bytes(flexible, "Metadata");

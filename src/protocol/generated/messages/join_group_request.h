@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace join_group_request {
+
+struct JoinGroupRequestProtocol {
+  std::string name;
+  bytes metadata;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const JoinGroupRequestProtocol&) const = default;
+};
+
+}  // namespace join_group_request
+
 struct JoinGroupRequest {
   static constexpr std::string_view kName = "JoinGroupRequest";
   static constexpr ApiKey kApiKey = ApiKey::kJoinGroup;
@@ -24,14 +37,7 @@ struct JoinGroupRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct JoinGroupRequestProtocol {
-    std::string name;
-    bytes metadata;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const JoinGroupRequestProtocol&) const = default;
-  };
+  using JoinGroupRequestProtocol = join_group_request::JoinGroupRequestProtocol;
 
   std::string group_id;
   int32_t session_timeout_ms{0};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void JoinGroupResponse::JoinGroupResponseMember::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void join_group_response::JoinGroupResponseMember::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_string(member_id, flexible, "MemberId");
   if (version >= 5) {
@@ -15,7 +15,7 @@ void JoinGroupResponse::JoinGroupResponseMember::write([[maybe_unused]] Writer& 
   }
 }
 
-void JoinGroupResponse::JoinGroupResponseMember::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void join_group_response::JoinGroupResponseMember::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   member_id = r.read_string(flexible, "MemberId");
   if (version >= 5) {

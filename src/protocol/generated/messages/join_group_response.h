@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace join_group_response {
+
+struct JoinGroupResponseMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  bytes metadata;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const JoinGroupResponseMember&) const = default;
+};
+
+}  // namespace join_group_response
+
 struct JoinGroupResponse {
   static constexpr std::string_view kName = "JoinGroupResponse";
   static constexpr ApiKey kApiKey = ApiKey::kJoinGroup;
@@ -24,15 +38,7 @@ struct JoinGroupResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct JoinGroupResponseMember {
-    std::string member_id;
-    std::optional<std::string> group_instance_id;
-    bytes metadata;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const JoinGroupResponseMember&) const = default;
-  };
+  using JoinGroupResponseMember = join_group_response::JoinGroupResponseMember;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void LeaderAndIsrRequest::LeaderAndIsrPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_and_isr_request::LeaderAndIsrPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version <= 1) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -47,7 +47,7 @@ void LeaderAndIsrRequest::LeaderAndIsrPartitionState::write([[maybe_unused]] Wri
   }
 }
 
-void LeaderAndIsrRequest::LeaderAndIsrPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_and_isr_request::LeaderAndIsrPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version <= 1) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -126,7 +126,7 @@ void LeaderAndIsrRequest::LeaderAndIsrPartitionState::read([[maybe_unused]] Read
   }
 }
 
-void LeaderAndIsrRequest::LeaderAndIsrTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_and_isr_request::LeaderAndIsrTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 2) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -151,7 +151,7 @@ void LeaderAndIsrRequest::LeaderAndIsrTopicState::write([[maybe_unused]] Writer&
   }
 }
 
-void LeaderAndIsrRequest::LeaderAndIsrTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_and_isr_request::LeaderAndIsrTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 2) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -179,7 +179,7 @@ void LeaderAndIsrRequest::LeaderAndIsrTopicState::read([[maybe_unused]] Reader& 
   }
 }
 
-void LeaderAndIsrRequest::LeaderAndIsrLiveLeader::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_and_isr_request::LeaderAndIsrLiveLeader::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_int32(broker_id);
   w.write_string(host_name, flexible, "HostName");
@@ -189,7 +189,7 @@ void LeaderAndIsrRequest::LeaderAndIsrLiveLeader::write([[maybe_unused]] Writer&
   }
 }
 
-void LeaderAndIsrRequest::LeaderAndIsrLiveLeader::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_and_isr_request::LeaderAndIsrLiveLeader::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   broker_id = r.read_int32();
   host_name = r.read_string(flexible, "HostName");

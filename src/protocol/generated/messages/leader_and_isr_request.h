@@ -13,6 +13,49 @@
 
 namespace strata::protocol {
 
+namespace leader_and_isr_request {
+
+struct LeaderAndIsrPartitionState {
+  std::string topic_name;
+  int32_t partition_index{0};
+  int32_t controller_epoch{0};
+  int32_t leader{0};
+  int32_t leader_epoch{0};
+  std::vector<int32_t> isr;
+  int32_t partition_epoch{0};
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> adding_replicas;
+  std::vector<int32_t> removing_replicas;
+  bool is_new{false};
+  int8_t leader_recovery_state{static_cast<int8_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderAndIsrPartitionState&) const = default;
+};
+
+struct LeaderAndIsrTopicState {
+  std::string topic_name;
+  Uuid topic_id;
+  std::vector<LeaderAndIsrPartitionState> partition_states;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderAndIsrTopicState&) const = default;
+};
+
+struct LeaderAndIsrLiveLeader {
+  int32_t broker_id{0};
+  std::string host_name;
+  int32_t port{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderAndIsrLiveLeader&) const = default;
+};
+
+}  // namespace leader_and_isr_request
+
 struct LeaderAndIsrRequest {
   static constexpr std::string_view kName = "LeaderAndIsrRequest";
   static constexpr ApiKey kApiKey = ApiKey::kLeaderAndIsr;
@@ -24,44 +67,9 @@ struct LeaderAndIsrRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct LeaderAndIsrPartitionState {
-    std::string topic_name;
-    int32_t partition_index{0};
-    int32_t controller_epoch{0};
-    int32_t leader{0};
-    int32_t leader_epoch{0};
-    std::vector<int32_t> isr;
-    int32_t partition_epoch{0};
-    std::vector<int32_t> replicas;
-    std::vector<int32_t> adding_replicas;
-    std::vector<int32_t> removing_replicas;
-    bool is_new{false};
-    int8_t leader_recovery_state{static_cast<int8_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderAndIsrPartitionState&) const = default;
-  };
-
-  struct LeaderAndIsrTopicState {
-    std::string topic_name;
-    Uuid topic_id;
-    std::vector<LeaderAndIsrPartitionState> partition_states;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderAndIsrTopicState&) const = default;
-  };
-
-  struct LeaderAndIsrLiveLeader {
-    int32_t broker_id{0};
-    std::string host_name;
-    int32_t port{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderAndIsrLiveLeader&) const = default;
-  };
+  using LeaderAndIsrPartitionState = leader_and_isr_request::LeaderAndIsrPartitionState;
+  using LeaderAndIsrTopicState = leader_and_isr_request::LeaderAndIsrTopicState;
+  using LeaderAndIsrLiveLeader = leader_and_isr_request::LeaderAndIsrLiveLeader;
 
   int32_t controller_id{0};
   bool is_k_raft_controller{false};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void LeaderAndIsrResponse::LeaderAndIsrPartitionError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_and_isr_response::LeaderAndIsrPartitionError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version <= 4) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -15,7 +15,7 @@ void LeaderAndIsrResponse::LeaderAndIsrPartitionError::write([[maybe_unused]] Wr
   }
 }
 
-void LeaderAndIsrResponse::LeaderAndIsrPartitionError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_and_isr_response::LeaderAndIsrPartitionError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version <= 4) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -33,7 +33,7 @@ void LeaderAndIsrResponse::LeaderAndIsrPartitionError::read([[maybe_unused]] Rea
   }
 }
 
-void LeaderAndIsrResponse::LeaderAndIsrTopicError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_and_isr_response::LeaderAndIsrTopicError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 5) {
     w.write_uuid(topic_id);
@@ -55,7 +55,7 @@ void LeaderAndIsrResponse::LeaderAndIsrTopicError::write([[maybe_unused]] Writer
   }
 }
 
-void LeaderAndIsrResponse::LeaderAndIsrTopicError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_and_isr_response::LeaderAndIsrTopicError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 5) {
     topic_id = r.read_uuid();

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace leader_and_isr_response {
+
+struct LeaderAndIsrPartitionError {
+  std::string topic_name;
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderAndIsrPartitionError&) const = default;
+};
+
+struct LeaderAndIsrTopicError {
+  Uuid topic_id;
+  std::vector<LeaderAndIsrPartitionError> partition_errors;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderAndIsrTopicError&) const = default;
+};
+
+}  // namespace leader_and_isr_response
+
 struct LeaderAndIsrResponse {
   static constexpr std::string_view kName = "LeaderAndIsrResponse";
   static constexpr ApiKey kApiKey = ApiKey::kLeaderAndIsr;
@@ -24,24 +47,8 @@ struct LeaderAndIsrResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct LeaderAndIsrPartitionError {
-    std::string topic_name;
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderAndIsrPartitionError&) const = default;
-  };
-
-  struct LeaderAndIsrTopicError {
-    Uuid topic_id;
-    std::vector<LeaderAndIsrPartitionError> partition_errors;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderAndIsrTopicError&) const = default;
-  };
+  using LeaderAndIsrPartitionError = leader_and_isr_response::LeaderAndIsrPartitionError;
+  using LeaderAndIsrTopicError = leader_and_isr_response::LeaderAndIsrTopicError;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<LeaderAndIsrPartitionError> partition_errors;

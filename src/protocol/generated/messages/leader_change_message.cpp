@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void LeaderChangeMessage::Voter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leader_change_message::Voter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(voter_id);
   if (version >= 1) {
@@ -17,7 +17,7 @@ void LeaderChangeMessage::Voter::write([[maybe_unused]] Writer& w, [[maybe_unuse
   }
 }
 
-void LeaderChangeMessage::Voter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leader_change_message::Voter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   voter_id = r.read_int32();
   if (version >= 1) {

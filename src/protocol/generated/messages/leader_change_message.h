@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace leader_change_message {
+
+struct Voter {
+  int32_t voter_id{0};
+  Uuid voter_directory_id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Voter&) const = default;
+};
+
+}  // namespace leader_change_message
+
 struct LeaderChangeMessage {
   static constexpr std::string_view kName = "LeaderChangeMessage";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct LeaderChangeMessage {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Voter {
-    int32_t voter_id{0};
-    Uuid voter_directory_id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Voter&) const = default;
-  };
+  using Voter = leader_change_message::Voter;
 
   int16_t version_{static_cast<int16_t>(0)};
   int32_t leader_id{0};

@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace leave_group_request {
+
+struct MemberIdentity {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::optional<std::string> reason;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MemberIdentity&) const = default;
+};
+
+}  // namespace leave_group_request
+
 struct LeaveGroupRequest {
   static constexpr std::string_view kName = "LeaveGroupRequest";
   static constexpr ApiKey kApiKey = ApiKey::kLeaveGroup;
@@ -24,15 +38,7 @@ struct LeaveGroupRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct MemberIdentity {
-    std::string member_id;
-    std::optional<std::string> group_instance_id;
-    std::optional<std::string> reason;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MemberIdentity&) const = default;
-  };
+  using MemberIdentity = leave_group_request::MemberIdentity;
 
   std::string group_id;
   std::string member_id;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void LeaveGroupResponse::MemberResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void leave_group_response::MemberResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 3) {
     w.write_string(member_id, flexible, "MemberId");
@@ -28,7 +28,7 @@ void LeaveGroupResponse::MemberResponse::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void LeaveGroupResponse::MemberResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void leave_group_response::MemberResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   if (version >= 3) {
     member_id = r.read_string(flexible, "MemberId");

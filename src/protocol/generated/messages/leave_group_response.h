@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace leave_group_response {
+
+struct MemberResponse {
+  std::string member_id;
+  std::optional<std::string> group_instance_id{std::in_place};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MemberResponse&) const = default;
+};
+
+}  // namespace leave_group_response
+
 struct LeaveGroupResponse {
   static constexpr std::string_view kName = "LeaveGroupResponse";
   static constexpr ApiKey kApiKey = ApiKey::kLeaveGroup;
@@ -24,15 +38,7 @@ struct LeaveGroupResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct MemberResponse {
-    std::string member_id;
-    std::optional<std::string> group_instance_id{std::in_place};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MemberResponse&) const = default;
-  };
+  using MemberResponse = leave_group_response::MemberResponse;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListClientMetricsResourcesResponse::ClientMetricsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_client_metrics_resources_response::ClientMetricsResource::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   if (flexible) {
@@ -11,7 +11,7 @@ void ListClientMetricsResourcesResponse::ClientMetricsResource::write([[maybe_un
   }
 }
 
-void ListClientMetricsResourcesResponse::ClientMetricsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_client_metrics_resources_response::ClientMetricsResource::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   if (flexible) {

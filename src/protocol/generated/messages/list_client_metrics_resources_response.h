@@ -13,6 +13,18 @@
 
 namespace strata::protocol {
 
+namespace list_client_metrics_resources_response {
+
+struct ClientMetricsResource {
+  std::string name;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ClientMetricsResource&) const = default;
+};
+
+}  // namespace list_client_metrics_resources_response
+
 struct ListClientMetricsResourcesResponse {
   static constexpr std::string_view kName = "ListClientMetricsResourcesResponse";
   static constexpr ApiKey kApiKey = ApiKey::kListClientMetricsResources;
@@ -24,13 +36,7 @@ struct ListClientMetricsResourcesResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ClientMetricsResource {
-    std::string name;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ClientMetricsResource&) const = default;
-  };
+  using ClientMetricsResource = list_client_metrics_resources_response::ClientMetricsResource;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListGroupsResponse::ListedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_groups_response::ListedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(group_id, flexible, "GroupId");
   w.write_string(protocol_type, flexible, "ProtocolType");
@@ -18,7 +18,7 @@ void ListGroupsResponse::ListedGroup::write([[maybe_unused]] Writer& w, [[maybe_
   }
 }
 
-void ListGroupsResponse::ListedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_groups_response::ListedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   group_id = r.read_string(flexible, "GroupId");
   protocol_type = r.read_string(flexible, "ProtocolType");

@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace list_groups_response {
+
+struct ListedGroup {
+  std::string group_id;
+  std::string protocol_type;
+  std::string group_state;
+  std::string group_type;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListedGroup&) const = default;
+};
+
+}  // namespace list_groups_response
+
 struct ListGroupsResponse {
   static constexpr std::string_view kName = "ListGroupsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kListGroups;
@@ -24,16 +39,7 @@ struct ListGroupsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ListedGroup {
-    std::string group_id;
-    std::string protocol_type;
-    std::string group_state;
-    std::string group_type;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListedGroup&) const = default;
-  };
+  using ListedGroup = list_groups_response::ListedGroup;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListOffsetsRequest::ListOffsetsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_offsets_request::ListOffsetsPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_int32(partition_index);
   if (version >= 4) {
@@ -21,7 +21,7 @@ void ListOffsetsRequest::ListOffsetsPartition::write([[maybe_unused]] Writer& w,
   }
 }
 
-void ListOffsetsRequest::ListOffsetsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_offsets_request::ListOffsetsPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   partition_index = r.read_int32();
   if (version >= 4) {
@@ -42,7 +42,7 @@ void ListOffsetsRequest::ListOffsetsPartition::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void ListOffsetsRequest::ListOffsetsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_offsets_request::ListOffsetsTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -54,7 +54,7 @@ void ListOffsetsRequest::ListOffsetsTopic::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void ListOffsetsRequest::ListOffsetsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_offsets_request::ListOffsetsTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   name = r.read_string(flexible, "Name");
   {

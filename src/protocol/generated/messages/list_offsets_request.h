@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace list_offsets_request {
+
+struct ListOffsetsPartition {
+  int32_t partition_index{0};
+  int32_t current_leader_epoch{-1};
+  int64_t timestamp{INT64_C(0)};
+  int32_t max_num_offsets{1};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListOffsetsPartition&) const = default;
+};
+
+struct ListOffsetsTopic {
+  std::string name;
+  std::vector<ListOffsetsPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListOffsetsTopic&) const = default;
+};
+
+}  // namespace list_offsets_request
+
 struct ListOffsetsRequest {
   static constexpr std::string_view kName = "ListOffsetsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kListOffsets;
@@ -24,25 +48,8 @@ struct ListOffsetsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ListOffsetsPartition {
-    int32_t partition_index{0};
-    int32_t current_leader_epoch{-1};
-    int64_t timestamp{INT64_C(0)};
-    int32_t max_num_offsets{1};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListOffsetsPartition&) const = default;
-  };
-
-  struct ListOffsetsTopic {
-    std::string name;
-    std::vector<ListOffsetsPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListOffsetsTopic&) const = default;
-  };
+  using ListOffsetsPartition = list_offsets_request::ListOffsetsPartition;
+  using ListOffsetsTopic = list_offsets_request::ListOffsetsTopic;
 
   int32_t replica_id{0};
   int8_t isolation_level{static_cast<int8_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListOffsetsResponse::ListOffsetsPartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_offsets_response::ListOffsetsPartitionResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -39,7 +39,7 @@ void ListOffsetsResponse::ListOffsetsPartitionResponse::write([[maybe_unused]] W
   }
 }
 
-void ListOffsetsResponse::ListOffsetsPartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_offsets_response::ListOffsetsPartitionResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -77,7 +77,7 @@ void ListOffsetsResponse::ListOffsetsPartitionResponse::read([[maybe_unused]] Re
   }
 }
 
-void ListOffsetsResponse::ListOffsetsTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_offsets_response::ListOffsetsTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -89,7 +89,7 @@ void ListOffsetsResponse::ListOffsetsTopicResponse::write([[maybe_unused]] Write
   }
 }
 
-void ListOffsetsResponse::ListOffsetsTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_offsets_response::ListOffsetsTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,32 @@
 
 namespace strata::protocol {
 
+namespace list_offsets_response {
+
+struct ListOffsetsPartitionResponse {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::vector<int64_t> old_style_offsets;
+  int64_t timestamp{INT64_C(-1)};
+  int64_t offset{INT64_C(-1)};
+  int32_t leader_epoch{-1};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListOffsetsPartitionResponse&) const = default;
+};
+
+struct ListOffsetsTopicResponse {
+  std::string name;
+  std::vector<ListOffsetsPartitionResponse> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListOffsetsTopicResponse&) const = default;
+};
+
+}  // namespace list_offsets_response
+
 struct ListOffsetsResponse {
   static constexpr std::string_view kName = "ListOffsetsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kListOffsets;
@@ -24,27 +50,8 @@ struct ListOffsetsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ListOffsetsPartitionResponse {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::vector<int64_t> old_style_offsets;
-    int64_t timestamp{INT64_C(-1)};
-    int64_t offset{INT64_C(-1)};
-    int32_t leader_epoch{-1};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListOffsetsPartitionResponse&) const = default;
-  };
-
-  struct ListOffsetsTopicResponse {
-    std::string name;
-    std::vector<ListOffsetsPartitionResponse> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListOffsetsTopicResponse&) const = default;
-  };
+  using ListOffsetsPartitionResponse = list_offsets_response::ListOffsetsPartitionResponse;
+  using ListOffsetsTopicResponse = list_offsets_response::ListOffsetsTopicResponse;
 
   int32_t throttle_time_ms{0};
   std::vector<ListOffsetsTopicResponse> topics;

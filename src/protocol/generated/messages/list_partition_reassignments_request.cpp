@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_partition_reassignments_request::ListPartitionReassignmentsTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partition_indexes.size(), false, flexible, "PartitionIndexes");
@@ -15,7 +15,7 @@ void ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics::write(
   }
 }
 
-void ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_partition_reassignments_request::ListPartitionReassignmentsTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace list_partition_reassignments_request {
+
+struct ListPartitionReassignmentsTopics {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ListPartitionReassignmentsTopics&) const = default;
+};
+
+}  // namespace list_partition_reassignments_request
+
 struct ListPartitionReassignmentsRequest {
   static constexpr std::string_view kName = "ListPartitionReassignmentsRequest";
   static constexpr ApiKey kApiKey = ApiKey::kListPartitionReassignments;
@@ -24,14 +37,7 @@ struct ListPartitionReassignmentsRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ListPartitionReassignmentsTopics {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ListPartitionReassignmentsTopics&) const = default;
-  };
+  using ListPartitionReassignmentsTopics = list_partition_reassignments_request::ListPartitionReassignmentsTopics;
 
   int32_t timeout_ms{60000};
   std::optional<std::vector<ListPartitionReassignmentsTopics>> topics;

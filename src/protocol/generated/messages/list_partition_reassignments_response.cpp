@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListPartitionReassignmentsResponse::OngoingPartitionReassignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_partition_reassignments_response::OngoingPartitionReassignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_array_length(replicas.size(), false, flexible, "Replicas");
@@ -23,7 +23,7 @@ void ListPartitionReassignmentsResponse::OngoingPartitionReassignment::write([[m
   }
 }
 
-void ListPartitionReassignmentsResponse::OngoingPartitionReassignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_partition_reassignments_response::OngoingPartitionReassignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   {
@@ -73,7 +73,7 @@ void ListPartitionReassignmentsResponse::OngoingPartitionReassignment::read([[ma
   }
 }
 
-void ListPartitionReassignmentsResponse::OngoingTopicReassignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_partition_reassignments_response::OngoingTopicReassignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -85,7 +85,7 @@ void ListPartitionReassignmentsResponse::OngoingTopicReassignment::write([[maybe
   }
 }
 
-void ListPartitionReassignmentsResponse::OngoingTopicReassignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_partition_reassignments_response::OngoingTopicReassignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace list_partition_reassignments_response {
+
+struct OngoingPartitionReassignment {
+  int32_t partition_index{0};
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> adding_replicas;
+  std::vector<int32_t> removing_replicas;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OngoingPartitionReassignment&) const = default;
+};
+
+struct OngoingTopicReassignment {
+  std::string name;
+  std::vector<OngoingPartitionReassignment> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OngoingTopicReassignment&) const = default;
+};
+
+}  // namespace list_partition_reassignments_response
+
 struct ListPartitionReassignmentsResponse {
   static constexpr std::string_view kName = "ListPartitionReassignmentsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kListPartitionReassignments;
@@ -24,25 +48,8 @@ struct ListPartitionReassignmentsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OngoingPartitionReassignment {
-    int32_t partition_index{0};
-    std::vector<int32_t> replicas;
-    std::vector<int32_t> adding_replicas;
-    std::vector<int32_t> removing_replicas;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OngoingPartitionReassignment&) const = default;
-  };
-
-  struct OngoingTopicReassignment {
-    std::string name;
-    std::vector<OngoingPartitionReassignment> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OngoingTopicReassignment&) const = default;
-  };
+  using OngoingPartitionReassignment = list_partition_reassignments_response::OngoingPartitionReassignment;
+  using OngoingTopicReassignment = list_partition_reassignments_response::OngoingTopicReassignment;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ListTransactionsResponse::TransactionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void list_transactions_response::TransactionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(transactional_id, flexible, "TransactionalId");
   w.write_int64(producer_id);
@@ -13,7 +13,7 @@ void ListTransactionsResponse::TransactionState::write([[maybe_unused]] Writer& 
   }
 }
 
-void ListTransactionsResponse::TransactionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void list_transactions_response::TransactionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   transactional_id = r.read_string(flexible, "TransactionalId");
   producer_id = r.read_int64();

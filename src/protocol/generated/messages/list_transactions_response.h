@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace list_transactions_response {
+
+struct TransactionState {
+  std::string transactional_id;
+  int64_t producer_id{INT64_C(0)};
+  std::string transaction_state;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TransactionState&) const = default;
+};
+
+}  // namespace list_transactions_response
+
 struct ListTransactionsResponse {
   static constexpr std::string_view kName = "ListTransactionsResponse";
   static constexpr ApiKey kApiKey = ApiKey::kListTransactions;
@@ -24,15 +38,7 @@ struct ListTransactionsResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TransactionState {
-    std::string transactional_id;
-    int64_t producer_id{INT64_C(0)};
-    std::string transaction_state;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TransactionState&) const = default;
-  };
+  using TransactionState = list_transactions_response::TransactionState;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

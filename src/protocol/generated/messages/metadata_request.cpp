@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void MetadataRequest::MetadataRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void metadata_request::MetadataRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     w.write_uuid(topic_id);
@@ -22,7 +22,7 @@ void MetadataRequest::MetadataRequestTopic::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void MetadataRequest::MetadataRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void metadata_request::MetadataRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     topic_id = r.read_uuid();

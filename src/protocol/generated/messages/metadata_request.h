@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace metadata_request {
+
+struct MetadataRequestTopic {
+  Uuid topic_id;
+  std::optional<std::string> name{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MetadataRequestTopic&) const = default;
+};
+
+}  // namespace metadata_request
+
 struct MetadataRequest {
   static constexpr std::string_view kName = "MetadataRequest";
   static constexpr ApiKey kApiKey = ApiKey::kMetadata;
@@ -24,14 +37,7 @@ struct MetadataRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct MetadataRequestTopic {
-    Uuid topic_id;
-    std::optional<std::string> name{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MetadataRequestTopic&) const = default;
-  };
+  using MetadataRequestTopic = metadata_request::MetadataRequestTopic;
 
   std::optional<std::vector<MetadataRequestTopic>> topics{std::in_place};
   bool allow_auto_topic_creation{true};

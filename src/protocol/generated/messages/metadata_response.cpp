@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void MetadataResponse::MetadataResponseBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void metadata_response::MetadataResponseBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_int32(node_id);
   w.write_string(host, flexible, "Host");
@@ -16,7 +16,7 @@ void MetadataResponse::MetadataResponseBroker::write([[maybe_unused]] Writer& w,
   }
 }
 
-void MetadataResponse::MetadataResponseBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void metadata_response::MetadataResponseBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   node_id = r.read_int32();
   host = r.read_string(flexible, "Host");
@@ -35,7 +35,7 @@ void MetadataResponse::MetadataResponseBroker::read([[maybe_unused]] Reader& r, 
   }
 }
 
-void MetadataResponse::MetadataResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void metadata_response::MetadataResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_int16(error_code);
   w.write_int32(partition_index);
@@ -62,7 +62,7 @@ void MetadataResponse::MetadataResponsePartition::write([[maybe_unused]] Writer&
   }
 }
 
-void MetadataResponse::MetadataResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void metadata_response::MetadataResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   error_code = r.read_int16();
   partition_index = r.read_int32();
@@ -119,7 +119,7 @@ void MetadataResponse::MetadataResponsePartition::read([[maybe_unused]] Reader& 
   }
 }
 
-void MetadataResponse::MetadataResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void metadata_response::MetadataResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_int16(error_code);
   if (version >= 12) {
@@ -152,7 +152,7 @@ void MetadataResponse::MetadataResponseTopic::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void MetadataResponse::MetadataResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void metadata_response::MetadataResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   error_code = r.read_int16();
   if (version >= 12) {

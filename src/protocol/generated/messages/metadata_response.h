@@ -13,6 +13,48 @@
 
 namespace strata::protocol {
 
+namespace metadata_response {
+
+struct MetadataResponseBroker {
+  int32_t node_id{0};
+  std::string host;
+  int32_t port{0};
+  std::optional<std::string> rack;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MetadataResponseBroker&) const = default;
+};
+
+struct MetadataResponsePartition {
+  int16_t error_code{static_cast<int16_t>(0)};
+  int32_t partition_index{0};
+  int32_t leader_id{0};
+  int32_t leader_epoch{-1};
+  std::vector<int32_t> replica_nodes;
+  std::vector<int32_t> isr_nodes;
+  std::vector<int32_t> offline_replicas;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MetadataResponsePartition&) const = default;
+};
+
+struct MetadataResponseTopic {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> name{std::in_place};
+  Uuid topic_id;
+  bool is_internal{false};
+  std::vector<MetadataResponsePartition> partitions;
+  int32_t topic_authorized_operations{INT32_MIN};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const MetadataResponseTopic&) const = default;
+};
+
+}  // namespace metadata_response
+
 struct MetadataResponse {
   static constexpr std::string_view kName = "MetadataResponse";
   static constexpr ApiKey kApiKey = ApiKey::kMetadata;
@@ -24,43 +66,9 @@ struct MetadataResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct MetadataResponseBroker {
-    int32_t node_id{0};
-    std::string host;
-    int32_t port{0};
-    std::optional<std::string> rack;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MetadataResponseBroker&) const = default;
-  };
-
-  struct MetadataResponsePartition {
-    int16_t error_code{static_cast<int16_t>(0)};
-    int32_t partition_index{0};
-    int32_t leader_id{0};
-    int32_t leader_epoch{-1};
-    std::vector<int32_t> replica_nodes;
-    std::vector<int32_t> isr_nodes;
-    std::vector<int32_t> offline_replicas;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MetadataResponsePartition&) const = default;
-  };
-
-  struct MetadataResponseTopic {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> name{std::in_place};
-    Uuid topic_id;
-    bool is_internal{false};
-    std::vector<MetadataResponsePartition> partitions;
-    int32_t topic_authorized_operations{INT32_MIN};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const MetadataResponseTopic&) const = default;
-  };
+  using MetadataResponseBroker = metadata_response::MetadataResponseBroker;
+  using MetadataResponsePartition = metadata_response::MetadataResponsePartition;
+  using MetadataResponseTopic = metadata_response::MetadataResponseTopic;
 
   int32_t throttle_time_ms{0};
   std::vector<MetadataResponseBroker> brokers;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetCommitRequest::OffsetCommitRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_commit_request::OffsetCommitRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 8;
   w.write_int32(partition_index);
   w.write_int64(committed_offset);
@@ -22,7 +22,7 @@ void OffsetCommitRequest::OffsetCommitRequestPartition::write([[maybe_unused]] W
   }
 }
 
-void OffsetCommitRequest::OffsetCommitRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_commit_request::OffsetCommitRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 8;
   partition_index = r.read_int32();
   committed_offset = r.read_int64();
@@ -44,7 +44,7 @@ void OffsetCommitRequest::OffsetCommitRequestPartition::read([[maybe_unused]] Re
   }
 }
 
-void OffsetCommitRequest::OffsetCommitRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_commit_request::OffsetCommitRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 8;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -56,7 +56,7 @@ void OffsetCommitRequest::OffsetCommitRequestTopic::write([[maybe_unused]] Write
   }
 }
 
-void OffsetCommitRequest::OffsetCommitRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_commit_request::OffsetCommitRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 8;
   name = r.read_string(flexible, "Name");
   {

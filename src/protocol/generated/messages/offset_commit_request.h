@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace offset_commit_request {
+
+struct OffsetCommitRequestPartition {
+  int32_t partition_index{0};
+  int64_t committed_offset{INT64_C(0)};
+  int32_t committed_leader_epoch{-1};
+  int64_t commit_timestamp{INT64_C(-1)};
+  std::optional<std::string> committed_metadata{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetCommitRequestPartition&) const = default;
+};
+
+struct OffsetCommitRequestTopic {
+  std::string name;
+  std::vector<OffsetCommitRequestPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetCommitRequestTopic&) const = default;
+};
+
+}  // namespace offset_commit_request
+
 struct OffsetCommitRequest {
   static constexpr std::string_view kName = "OffsetCommitRequest";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetCommit;
@@ -24,26 +49,8 @@ struct OffsetCommitRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetCommitRequestPartition {
-    int32_t partition_index{0};
-    int64_t committed_offset{INT64_C(0)};
-    int32_t committed_leader_epoch{-1};
-    int64_t commit_timestamp{INT64_C(-1)};
-    std::optional<std::string> committed_metadata{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetCommitRequestPartition&) const = default;
-  };
-
-  struct OffsetCommitRequestTopic {
-    std::string name;
-    std::vector<OffsetCommitRequestPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetCommitRequestTopic&) const = default;
-  };
+  using OffsetCommitRequestPartition = offset_commit_request::OffsetCommitRequestPartition;
+  using OffsetCommitRequestTopic = offset_commit_request::OffsetCommitRequestTopic;
 
   std::string group_id;
   int32_t generation_id_or_member_epoch{-1};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetCommitResponse::OffsetCommitResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_commit_response::OffsetCommitResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 8;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void OffsetCommitResponse::OffsetCommitResponsePartition::write([[maybe_unused]]
   }
 }
 
-void OffsetCommitResponse::OffsetCommitResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_commit_response::OffsetCommitResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 8;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -27,7 +27,7 @@ void OffsetCommitResponse::OffsetCommitResponsePartition::read([[maybe_unused]] 
   }
 }
 
-void OffsetCommitResponse::OffsetCommitResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_commit_response::OffsetCommitResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 8;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void OffsetCommitResponse::OffsetCommitResponseTopic::write([[maybe_unused]] Wri
   }
 }
 
-void OffsetCommitResponse::OffsetCommitResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_commit_response::OffsetCommitResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 8;
   name = r.read_string(flexible, "Name");
   {

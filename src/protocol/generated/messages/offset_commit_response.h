@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace offset_commit_response {
+
+struct OffsetCommitResponsePartition {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetCommitResponsePartition&) const = default;
+};
+
+struct OffsetCommitResponseTopic {
+  std::string name;
+  std::vector<OffsetCommitResponsePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetCommitResponseTopic&) const = default;
+};
+
+}  // namespace offset_commit_response
+
 struct OffsetCommitResponse {
   static constexpr std::string_view kName = "OffsetCommitResponse";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetCommit;
@@ -24,23 +46,8 @@ struct OffsetCommitResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetCommitResponsePartition {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetCommitResponsePartition&) const = default;
-  };
-
-  struct OffsetCommitResponseTopic {
-    std::string name;
-    std::vector<OffsetCommitResponsePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetCommitResponseTopic&) const = default;
-  };
+  using OffsetCommitResponsePartition = offset_commit_response::OffsetCommitResponsePartition;
+  using OffsetCommitResponseTopic = offset_commit_response::OffsetCommitResponseTopic;
 
   int32_t throttle_time_ms{0};
   std::vector<OffsetCommitResponseTopic> topics;

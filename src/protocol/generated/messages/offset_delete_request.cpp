@@ -3,17 +3,17 @@
 
 namespace strata::protocol {
 
-void OffsetDeleteRequest::OffsetDeleteRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_delete_request::OffsetDeleteRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_int32(partition_index);
 }
 
-void OffsetDeleteRequest::OffsetDeleteRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_delete_request::OffsetDeleteRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   partition_index = r.read_int32();
 }
 
-void OffsetDeleteRequest::OffsetDeleteRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_delete_request::OffsetDeleteRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -22,7 +22,7 @@ void OffsetDeleteRequest::OffsetDeleteRequestTopic::write([[maybe_unused]] Write
   }
 }
 
-void OffsetDeleteRequest::OffsetDeleteRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_delete_request::OffsetDeleteRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   name = r.read_string(flexible, "Name");
   {

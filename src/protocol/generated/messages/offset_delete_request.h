@@ -13,6 +13,27 @@
 
 namespace strata::protocol {
 
+namespace offset_delete_request {
+
+struct OffsetDeleteRequestPartition {
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetDeleteRequestPartition&) const = default;
+};
+
+struct OffsetDeleteRequestTopic {
+  std::string name;
+  std::vector<OffsetDeleteRequestPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetDeleteRequestTopic&) const = default;
+};
+
+}  // namespace offset_delete_request
+
 struct OffsetDeleteRequest {
   static constexpr std::string_view kName = "OffsetDeleteRequest";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetDelete;
@@ -24,22 +45,8 @@ struct OffsetDeleteRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetDeleteRequestPartition {
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetDeleteRequestPartition&) const = default;
-  };
-
-  struct OffsetDeleteRequestTopic {
-    std::string name;
-    std::vector<OffsetDeleteRequestPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetDeleteRequestTopic&) const = default;
-  };
+  using OffsetDeleteRequestPartition = offset_delete_request::OffsetDeleteRequestPartition;
+  using OffsetDeleteRequestTopic = offset_delete_request::OffsetDeleteRequestTopic;
 
   std::string group_id;
   std::vector<OffsetDeleteRequestTopic> topics;

@@ -3,19 +3,19 @@
 
 namespace strata::protocol {
 
-void OffsetDeleteResponse::OffsetDeleteResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_delete_response::OffsetDeleteResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_int32(partition_index);
   w.write_int16(error_code);
 }
 
-void OffsetDeleteResponse::OffsetDeleteResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_delete_response::OffsetDeleteResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   partition_index = r.read_int32();
   error_code = r.read_int16();
 }
 
-void OffsetDeleteResponse::OffsetDeleteResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_delete_response::OffsetDeleteResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -24,7 +24,7 @@ void OffsetDeleteResponse::OffsetDeleteResponseTopic::write([[maybe_unused]] Wri
   }
 }
 
-void OffsetDeleteResponse::OffsetDeleteResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_delete_response::OffsetDeleteResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   name = r.read_string(flexible, "Name");
   {

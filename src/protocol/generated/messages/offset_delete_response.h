@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace offset_delete_response {
+
+struct OffsetDeleteResponsePartition {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetDeleteResponsePartition&) const = default;
+};
+
+struct OffsetDeleteResponseTopic {
+  std::string name;
+  std::vector<OffsetDeleteResponsePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetDeleteResponseTopic&) const = default;
+};
+
+}  // namespace offset_delete_response
+
 struct OffsetDeleteResponse {
   static constexpr std::string_view kName = "OffsetDeleteResponse";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetDelete;
@@ -24,23 +46,8 @@ struct OffsetDeleteResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetDeleteResponsePartition {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetDeleteResponsePartition&) const = default;
-  };
-
-  struct OffsetDeleteResponseTopic {
-    std::string name;
-    std::vector<OffsetDeleteResponsePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetDeleteResponseTopic&) const = default;
-  };
+  using OffsetDeleteResponsePartition = offset_delete_response::OffsetDeleteResponsePartition;
+  using OffsetDeleteResponseTopic = offset_delete_response::OffsetDeleteResponseTopic;
 
   int16_t error_code{static_cast<int16_t>(0)};
   int32_t throttle_time_ms{0};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetFetchRequest::OffsetFetchRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_request::OffsetFetchRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     w.write_string(name, flexible, "Name");
@@ -25,7 +25,7 @@ void OffsetFetchRequest::OffsetFetchRequestTopic::write([[maybe_unused]] Writer&
   }
 }
 
-void OffsetFetchRequest::OffsetFetchRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_request::OffsetFetchRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     name = r.read_string(flexible, "Name");
@@ -55,7 +55,7 @@ void OffsetFetchRequest::OffsetFetchRequestTopic::read([[maybe_unused]] Reader& 
   }
 }
 
-void OffsetFetchRequest::OffsetFetchRequestTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_request::OffsetFetchRequestTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     w.write_string(name, flexible, "Name");
@@ -77,7 +77,7 @@ void OffsetFetchRequest::OffsetFetchRequestTopics::write([[maybe_unused]] Writer
   }
 }
 
-void OffsetFetchRequest::OffsetFetchRequestTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_request::OffsetFetchRequestTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     name = r.read_string(flexible, "Name");
@@ -107,7 +107,7 @@ void OffsetFetchRequest::OffsetFetchRequestTopics::read([[maybe_unused]] Reader&
   }
 }
 
-void OffsetFetchRequest::OffsetFetchRequestGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_request::OffsetFetchRequestGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     w.write_string(group_id, flexible, "GroupId");
@@ -137,7 +137,7 @@ void OffsetFetchRequest::OffsetFetchRequestGroup::write([[maybe_unused]] Writer&
   }
 }
 
-void OffsetFetchRequest::OffsetFetchRequestGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_request::OffsetFetchRequestGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     group_id = r.read_string(flexible, "GroupId");

@@ -13,6 +13,39 @@
 
 namespace strata::protocol {
 
+namespace offset_fetch_request {
+
+struct OffsetFetchRequestTopic {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchRequestTopic&) const = default;
+};
+
+struct OffsetFetchRequestTopics {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchRequestTopics&) const = default;
+};
+
+struct OffsetFetchRequestGroup {
+  std::string group_id;
+  std::optional<std::string> member_id;
+  int32_t member_epoch{-1};
+  std::optional<std::vector<OffsetFetchRequestTopics>> topics{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchRequestGroup&) const = default;
+};
+
+}  // namespace offset_fetch_request
+
 struct OffsetFetchRequest {
   static constexpr std::string_view kName = "OffsetFetchRequest";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetFetch;
@@ -24,34 +57,9 @@ struct OffsetFetchRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetFetchRequestTopic {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchRequestTopic&) const = default;
-  };
-
-  struct OffsetFetchRequestTopics {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchRequestTopics&) const = default;
-  };
-
-  struct OffsetFetchRequestGroup {
-    std::string group_id;
-    std::optional<std::string> member_id;
-    int32_t member_epoch{-1};
-    std::optional<std::vector<OffsetFetchRequestTopics>> topics{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchRequestGroup&) const = default;
-  };
+  using OffsetFetchRequestTopic = offset_fetch_request::OffsetFetchRequestTopic;
+  using OffsetFetchRequestTopics = offset_fetch_request::OffsetFetchRequestTopics;
+  using OffsetFetchRequestGroup = offset_fetch_request::OffsetFetchRequestGroup;
 
   std::string group_id;
   std::optional<std::vector<OffsetFetchRequestTopic>> topics{std::in_place};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetFetchResponse::OffsetFetchResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_response::OffsetFetchResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     w.write_int32(partition_index);
@@ -37,7 +37,7 @@ void OffsetFetchResponse::OffsetFetchResponsePartition::write([[maybe_unused]] W
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_response::OffsetFetchResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     partition_index = r.read_int32();
@@ -65,7 +65,7 @@ void OffsetFetchResponse::OffsetFetchResponsePartition::read([[maybe_unused]] Re
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_response::OffsetFetchResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     w.write_string(name, flexible, "Name");
@@ -87,7 +87,7 @@ void OffsetFetchResponse::OffsetFetchResponseTopic::write([[maybe_unused]] Write
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_response::OffsetFetchResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 7) {
     name = r.read_string(flexible, "Name");
@@ -112,7 +112,7 @@ void OffsetFetchResponse::OffsetFetchResponseTopic::read([[maybe_unused]] Reader
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponsePartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_response::OffsetFetchResponsePartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     w.write_int32(partition_index);
@@ -146,7 +146,7 @@ void OffsetFetchResponse::OffsetFetchResponsePartitions::write([[maybe_unused]] 
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponsePartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_response::OffsetFetchResponsePartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     partition_index = r.read_int32();
@@ -174,7 +174,7 @@ void OffsetFetchResponse::OffsetFetchResponsePartitions::read([[maybe_unused]] R
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_response::OffsetFetchResponseTopics::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     w.write_string(name, flexible, "Name");
@@ -196,7 +196,7 @@ void OffsetFetchResponse::OffsetFetchResponseTopics::write([[maybe_unused]] Writ
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_response::OffsetFetchResponseTopics::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     name = r.read_string(flexible, "Name");
@@ -221,7 +221,7 @@ void OffsetFetchResponse::OffsetFetchResponseTopics::read([[maybe_unused]] Reade
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_fetch_response::OffsetFetchResponseGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     w.write_string(group_id, flexible, "GroupId");
@@ -249,7 +249,7 @@ void OffsetFetchResponse::OffsetFetchResponseGroup::write([[maybe_unused]] Write
   }
 }
 
-void OffsetFetchResponse::OffsetFetchResponseGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_fetch_response::OffsetFetchResponseGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 8) {
     group_id = r.read_string(flexible, "GroupId");

@@ -13,6 +13,62 @@
 
 namespace strata::protocol {
 
+namespace offset_fetch_response {
+
+struct OffsetFetchResponsePartition {
+  int32_t partition_index{0};
+  int64_t committed_offset{INT64_C(0)};
+  int32_t committed_leader_epoch{-1};
+  std::optional<std::string> metadata{std::in_place};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchResponsePartition&) const = default;
+};
+
+struct OffsetFetchResponseTopic {
+  std::string name;
+  std::vector<OffsetFetchResponsePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchResponseTopic&) const = default;
+};
+
+struct OffsetFetchResponsePartitions {
+  int32_t partition_index{0};
+  int64_t committed_offset{INT64_C(0)};
+  int32_t committed_leader_epoch{-1};
+  std::optional<std::string> metadata{std::in_place};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchResponsePartitions&) const = default;
+};
+
+struct OffsetFetchResponseTopics {
+  std::string name;
+  std::vector<OffsetFetchResponsePartitions> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchResponseTopics&) const = default;
+};
+
+struct OffsetFetchResponseGroup {
+  std::string group_id;
+  std::vector<OffsetFetchResponseTopics> topics;
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetFetchResponseGroup&) const = default;
+};
+
+}  // namespace offset_fetch_response
+
 struct OffsetFetchResponse {
   static constexpr std::string_view kName = "OffsetFetchResponse";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetFetch;
@@ -24,57 +80,11 @@ struct OffsetFetchResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetFetchResponsePartition {
-    int32_t partition_index{0};
-    int64_t committed_offset{INT64_C(0)};
-    int32_t committed_leader_epoch{-1};
-    std::optional<std::string> metadata{std::in_place};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchResponsePartition&) const = default;
-  };
-
-  struct OffsetFetchResponseTopic {
-    std::string name;
-    std::vector<OffsetFetchResponsePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchResponseTopic&) const = default;
-  };
-
-  struct OffsetFetchResponsePartitions {
-    int32_t partition_index{0};
-    int64_t committed_offset{INT64_C(0)};
-    int32_t committed_leader_epoch{-1};
-    std::optional<std::string> metadata{std::in_place};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchResponsePartitions&) const = default;
-  };
-
-  struct OffsetFetchResponseTopics {
-    std::string name;
-    std::vector<OffsetFetchResponsePartitions> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchResponseTopics&) const = default;
-  };
-
-  struct OffsetFetchResponseGroup {
-    std::string group_id;
-    std::vector<OffsetFetchResponseTopics> topics;
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetFetchResponseGroup&) const = default;
-  };
+  using OffsetFetchResponsePartition = offset_fetch_response::OffsetFetchResponsePartition;
+  using OffsetFetchResponseTopic = offset_fetch_response::OffsetFetchResponseTopic;
+  using OffsetFetchResponsePartitions = offset_fetch_response::OffsetFetchResponsePartitions;
+  using OffsetFetchResponseTopics = offset_fetch_response::OffsetFetchResponseTopics;
+  using OffsetFetchResponseGroup = offset_fetch_response::OffsetFetchResponseGroup;
 
   int32_t throttle_time_ms{0};
   std::vector<OffsetFetchResponseTopic> topics;

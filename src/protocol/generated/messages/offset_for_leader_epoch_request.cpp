@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetForLeaderEpochRequest::OffsetForLeaderPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_for_leader_epoch_request::OffsetForLeaderPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_int32(partition);
   if (version >= 2) {
@@ -15,7 +15,7 @@ void OffsetForLeaderEpochRequest::OffsetForLeaderPartition::write([[maybe_unused
   }
 }
 
-void OffsetForLeaderEpochRequest::OffsetForLeaderPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_for_leader_epoch_request::OffsetForLeaderPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   partition = r.read_int32();
   if (version >= 2) {
@@ -33,7 +33,7 @@ void OffsetForLeaderEpochRequest::OffsetForLeaderPartition::read([[maybe_unused]
   }
 }
 
-void OffsetForLeaderEpochRequest::OffsetForLeaderTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_for_leader_epoch_request::OffsetForLeaderTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -45,7 +45,7 @@ void OffsetForLeaderEpochRequest::OffsetForLeaderTopic::write([[maybe_unused]] W
   }
 }
 
-void OffsetForLeaderEpochRequest::OffsetForLeaderTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_for_leader_epoch_request::OffsetForLeaderTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   topic = r.read_string(flexible, "Topic");
   {

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace offset_for_leader_epoch_request {
+
+struct OffsetForLeaderPartition {
+  int32_t partition{0};
+  int32_t current_leader_epoch{-1};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetForLeaderPartition&) const = default;
+};
+
+struct OffsetForLeaderTopic {
+  std::string topic;
+  std::vector<OffsetForLeaderPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetForLeaderTopic&) const = default;
+};
+
+}  // namespace offset_for_leader_epoch_request
+
 struct OffsetForLeaderEpochRequest {
   static constexpr std::string_view kName = "OffsetForLeaderEpochRequest";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetForLeaderEpoch;
@@ -24,24 +47,8 @@ struct OffsetForLeaderEpochRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct OffsetForLeaderPartition {
-    int32_t partition{0};
-    int32_t current_leader_epoch{-1};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetForLeaderPartition&) const = default;
-  };
-
-  struct OffsetForLeaderTopic {
-    std::string topic;
-    std::vector<OffsetForLeaderPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetForLeaderTopic&) const = default;
-  };
+  using OffsetForLeaderPartition = offset_for_leader_epoch_request::OffsetForLeaderPartition;
+  using OffsetForLeaderTopic = offset_for_leader_epoch_request::OffsetForLeaderTopic;
 
   int32_t replica_id{-2};
   std::vector<OffsetForLeaderTopic> topics;

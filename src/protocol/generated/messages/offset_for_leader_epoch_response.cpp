@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void OffsetForLeaderEpochResponse::EpochEndOffset::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_for_leader_epoch_response::EpochEndOffset::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_int16(error_code);
   w.write_int32(partition);
@@ -16,7 +16,7 @@ void OffsetForLeaderEpochResponse::EpochEndOffset::write([[maybe_unused]] Writer
   }
 }
 
-void OffsetForLeaderEpochResponse::EpochEndOffset::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_for_leader_epoch_response::EpochEndOffset::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   error_code = r.read_int16();
   partition = r.read_int32();
@@ -35,7 +35,7 @@ void OffsetForLeaderEpochResponse::EpochEndOffset::read([[maybe_unused]] Reader&
   }
 }
 
-void OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void offset_for_leader_epoch_response::OffsetForLeaderTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_string(topic, flexible, "Topic");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -47,7 +47,7 @@ void OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult::write([[maybe_unu
   }
 }
 
-void OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void offset_for_leader_epoch_response::OffsetForLeaderTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   topic = r.read_string(flexible, "Topic");
   {

@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace offset_for_leader_epoch_response {
+
+struct EpochEndOffset {
+  int16_t error_code{static_cast<int16_t>(0)};
+  int32_t partition{0};
+  int32_t leader_epoch{-1};
+  int64_t end_offset{INT64_C(-1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const EpochEndOffset&) const = default;
+};
+
+struct OffsetForLeaderTopicResult {
+  std::string topic;
+  std::vector<EpochEndOffset> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const OffsetForLeaderTopicResult&) const = default;
+};
+
+}  // namespace offset_for_leader_epoch_response
+
 struct OffsetForLeaderEpochResponse {
   static constexpr std::string_view kName = "OffsetForLeaderEpochResponse";
   static constexpr ApiKey kApiKey = ApiKey::kOffsetForLeaderEpoch;
@@ -24,25 +48,8 @@ struct OffsetForLeaderEpochResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct EpochEndOffset {
-    int16_t error_code{static_cast<int16_t>(0)};
-    int32_t partition{0};
-    int32_t leader_epoch{-1};
-    int64_t end_offset{INT64_C(-1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const EpochEndOffset&) const = default;
-  };
-
-  struct OffsetForLeaderTopicResult {
-    std::string topic;
-    std::vector<EpochEndOffset> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const OffsetForLeaderTopicResult&) const = default;
-  };
+  using EpochEndOffset = offset_for_leader_epoch_response::EpochEndOffset;
+  using OffsetForLeaderTopicResult = offset_for_leader_epoch_response::OffsetForLeaderTopicResult;
 
   int32_t throttle_time_ms{0};
   std::vector<OffsetForLeaderTopicResult> topics;

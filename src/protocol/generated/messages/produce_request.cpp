@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ProduceRequest::PartitionProduceData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_request::PartitionProduceData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_int32(index);
   w.write_nullable_records(records, flexible, "Records");
@@ -12,7 +12,7 @@ void ProduceRequest::PartitionProduceData::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void ProduceRequest::PartitionProduceData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_request::PartitionProduceData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   index = r.read_int32();
   records = r.read_nullable_records(flexible, "Records");
@@ -27,7 +27,7 @@ void ProduceRequest::PartitionProduceData::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void ProduceRequest::TopicProduceData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_request::TopicProduceData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partition_data.size(), false, flexible, "PartitionData");
@@ -39,7 +39,7 @@ void ProduceRequest::TopicProduceData::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void ProduceRequest::TopicProduceData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_request::TopicProduceData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   name = r.read_string(flexible, "Name");
   {

@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace produce_request {
+
+struct PartitionProduceData {
+  int32_t index{0};
+  std::optional<RecordsView> records;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionProduceData&) const = default;
+};
+
+struct TopicProduceData {
+  std::string name;
+  std::vector<PartitionProduceData> partition_data;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicProduceData&) const = default;
+};
+
+}  // namespace produce_request
+
 struct ProduceRequest {
   static constexpr std::string_view kName = "ProduceRequest";
   static constexpr ApiKey kApiKey = ApiKey::kProduce;
@@ -24,23 +46,8 @@ struct ProduceRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionProduceData {
-    int32_t index{0};
-    std::optional<RecordsView> records;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionProduceData&) const = default;
-  };
-
-  struct TopicProduceData {
-    std::string name;
-    std::vector<PartitionProduceData> partition_data;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicProduceData&) const = default;
-  };
+  using PartitionProduceData = produce_request::PartitionProduceData;
+  using TopicProduceData = produce_request::TopicProduceData;
 
   std::optional<std::string> transactional_id;
   int16_t acks{static_cast<int16_t>(0)};

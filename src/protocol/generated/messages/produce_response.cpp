@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ProduceResponse::BatchIndexAndErrorMessage::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_response::BatchIndexAndErrorMessage::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 8) {
     w.write_int32(batch_index);
@@ -22,7 +22,7 @@ void ProduceResponse::BatchIndexAndErrorMessage::write([[maybe_unused]] Writer& 
   }
 }
 
-void ProduceResponse::BatchIndexAndErrorMessage::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_response::BatchIndexAndErrorMessage::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 8) {
     batch_index = r.read_int32();
@@ -41,7 +41,7 @@ void ProduceResponse::BatchIndexAndErrorMessage::read([[maybe_unused]] Reader& r
   }
 }
 
-void ProduceResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_response::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     w.write_int32(leader_id);
@@ -60,7 +60,7 @@ void ProduceResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void ProduceResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_response::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     leader_id = r.read_int32();
@@ -79,7 +79,7 @@ void ProduceResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void ProduceResponse::PartitionProduceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_response::PartitionProduceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_int32(index);
   w.write_int16(error_code);
@@ -117,7 +117,7 @@ void ProduceResponse::PartitionProduceResponse::write([[maybe_unused]] Writer& w
   }
 }
 
-void ProduceResponse::PartitionProduceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_response::PartitionProduceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   index = r.read_int32();
   error_code = r.read_int16();
@@ -165,7 +165,7 @@ void ProduceResponse::PartitionProduceResponse::read([[maybe_unused]] Reader& r,
   }
 }
 
-void ProduceResponse::TopicProduceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_response::TopicProduceResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partition_responses.size(), false, flexible, "PartitionResponses");
@@ -177,7 +177,7 @@ void ProduceResponse::TopicProduceResponse::write([[maybe_unused]] Writer& w, [[
   }
 }
 
-void ProduceResponse::TopicProduceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_response::TopicProduceResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   name = r.read_string(flexible, "Name");
   {
@@ -198,7 +198,7 @@ void ProduceResponse::TopicProduceResponse::read([[maybe_unused]] Reader& r, [[m
   }
 }
 
-void ProduceResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void produce_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     w.write_int32(node_id);
@@ -229,7 +229,7 @@ void ProduceResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_un
   }
 }
 
-void ProduceResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void produce_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 9;
   if (version >= 10) {
     node_id = r.read_int32();

@@ -13,6 +13,63 @@
 
 namespace strata::protocol {
 
+namespace produce_response {
+
+struct BatchIndexAndErrorMessage {
+  int32_t batch_index{0};
+  std::optional<std::string> batch_index_error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const BatchIndexAndErrorMessage&) const = default;
+};
+
+struct LeaderIdAndEpoch {
+  int32_t leader_id{-1};
+  int32_t leader_epoch{-1};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderIdAndEpoch&) const = default;
+};
+
+struct PartitionProduceResponse {
+  int32_t index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  int64_t base_offset{INT64_C(0)};
+  int64_t log_append_time_ms{INT64_C(-1)};
+  int64_t log_start_offset{INT64_C(-1)};
+  std::vector<BatchIndexAndErrorMessage> record_errors;
+  std::optional<std::string> error_message;
+  LeaderIdAndEpoch current_leader;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionProduceResponse&) const = default;
+};
+
+struct TopicProduceResponse {
+  std::string name;
+  std::vector<PartitionProduceResponse> partition_responses;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicProduceResponse&) const = default;
+};
+
+struct NodeEndpoint {
+  int32_t node_id{0};
+  std::string host;
+  int32_t port{0};
+  std::optional<std::string> rack;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const NodeEndpoint&) const = default;
+};
+
+}  // namespace produce_response
+
 struct ProduceResponse {
   static constexpr std::string_view kName = "ProduceResponse";
   static constexpr ApiKey kApiKey = ApiKey::kProduce;
@@ -24,58 +81,11 @@ struct ProduceResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct BatchIndexAndErrorMessage {
-    int32_t batch_index{0};
-    std::optional<std::string> batch_index_error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const BatchIndexAndErrorMessage&) const = default;
-  };
-
-  struct LeaderIdAndEpoch {
-    int32_t leader_id{-1};
-    int32_t leader_epoch{-1};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderIdAndEpoch&) const = default;
-  };
-
-  struct PartitionProduceResponse {
-    int32_t index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    int64_t base_offset{INT64_C(0)};
-    int64_t log_append_time_ms{INT64_C(-1)};
-    int64_t log_start_offset{INT64_C(-1)};
-    std::vector<BatchIndexAndErrorMessage> record_errors;
-    std::optional<std::string> error_message;
-    LeaderIdAndEpoch current_leader;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionProduceResponse&) const = default;
-  };
-
-  struct TopicProduceResponse {
-    std::string name;
-    std::vector<PartitionProduceResponse> partition_responses;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicProduceResponse&) const = default;
-  };
-
-  struct NodeEndpoint {
-    int32_t node_id{0};
-    std::string host;
-    int32_t port{0};
-    std::optional<std::string> rack;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const NodeEndpoint&) const = default;
-  };
+  using BatchIndexAndErrorMessage = produce_response::BatchIndexAndErrorMessage;
+  using LeaderIdAndEpoch = produce_response::LeaderIdAndEpoch;
+  using PartitionProduceResponse = produce_response::PartitionProduceResponse;
+  using TopicProduceResponse = produce_response::TopicProduceResponse;
+  using NodeEndpoint = produce_response::NodeEndpoint;
 
   std::vector<TopicProduceResponse> responses;
   int32_t throttle_time_ms{0};

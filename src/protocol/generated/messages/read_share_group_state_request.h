@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace read_share_group_state_request {
+
+struct PartitionData {
+  int32_t partition{0};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct ReadStateData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReadStateData&) const = default;
+};
+
+}  // namespace read_share_group_state_request
+
 struct ReadShareGroupStateRequest {
   static constexpr std::string_view kName = "ReadShareGroupStateRequest";
   static constexpr ApiKey kApiKey = ApiKey::kReadShareGroupState;
@@ -24,23 +46,8 @@ struct ReadShareGroupStateRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition{0};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct ReadStateData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReadStateData&) const = default;
-  };
+  using PartitionData = read_share_group_state_request::PartitionData;
+  using ReadStateData = read_share_group_state_request::ReadStateData;
 
   std::string group_id;
   std::vector<ReadStateData> topics;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ReadShareGroupStateResponse::StateBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_response::StateBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(first_offset);
   w.write_int64(last_offset);
@@ -14,7 +14,7 @@ void ReadShareGroupStateResponse::StateBatch::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void ReadShareGroupStateResponse::StateBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_response::StateBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   first_offset = r.read_int64();
   last_offset = r.read_int64();
@@ -31,7 +31,7 @@ void ReadShareGroupStateResponse::StateBatch::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void ReadShareGroupStateResponse::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_response::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int16(error_code);
@@ -47,7 +47,7 @@ void ReadShareGroupStateResponse::PartitionResult::write([[maybe_unused]] Writer
   }
 }
 
-void ReadShareGroupStateResponse::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_response::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   error_code = r.read_int16();
@@ -72,7 +72,7 @@ void ReadShareGroupStateResponse::PartitionResult::read([[maybe_unused]] Reader&
   }
 }
 
-void ReadShareGroupStateResponse::ReadStateResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_response::ReadStateResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -84,7 +84,7 @@ void ReadShareGroupStateResponse::ReadStateResult::write([[maybe_unused]] Writer
   }
 }
 
-void ReadShareGroupStateResponse::ReadStateResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_response::ReadStateResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,43 @@
 
 namespace strata::protocol {
 
+namespace read_share_group_state_response {
+
+struct StateBatch {
+  int64_t first_offset{INT64_C(0)};
+  int64_t last_offset{INT64_C(0)};
+  int8_t delivery_state{static_cast<int8_t>(0)};
+  int16_t delivery_count{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StateBatch&) const = default;
+};
+
+struct PartitionResult {
+  int32_t partition{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  int32_t state_epoch{0};
+  int64_t start_offset{INT64_C(0)};
+  std::vector<StateBatch> state_batches;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct ReadStateResult {
+  Uuid topic_id;
+  std::vector<PartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReadStateResult&) const = default;
+};
+
+}  // namespace read_share_group_state_response
+
 struct ReadShareGroupStateResponse {
   static constexpr std::string_view kName = "ReadShareGroupStateResponse";
   static constexpr ApiKey kApiKey = ApiKey::kReadShareGroupState;
@@ -24,38 +61,9 @@ struct ReadShareGroupStateResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct StateBatch {
-    int64_t first_offset{INT64_C(0)};
-    int64_t last_offset{INT64_C(0)};
-    int8_t delivery_state{static_cast<int8_t>(0)};
-    int16_t delivery_count{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StateBatch&) const = default;
-  };
-
-  struct PartitionResult {
-    int32_t partition{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    int32_t state_epoch{0};
-    int64_t start_offset{INT64_C(0)};
-    std::vector<StateBatch> state_batches;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct ReadStateResult {
-    Uuid topic_id;
-    std::vector<PartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReadStateResult&) const = default;
-  };
+  using StateBatch = read_share_group_state_response::StateBatch;
+  using PartitionResult = read_share_group_state_response::PartitionResult;
+  using ReadStateResult = read_share_group_state_response::ReadStateResult;
 
   std::vector<ReadStateResult> results;
 

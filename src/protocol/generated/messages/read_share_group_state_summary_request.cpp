@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ReadShareGroupStateSummaryRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_summary_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int32(leader_epoch);
@@ -12,7 +12,7 @@ void ReadShareGroupStateSummaryRequest::PartitionData::write([[maybe_unused]] Wr
   }
 }
 
-void ReadShareGroupStateSummaryRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_summary_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   leader_epoch = r.read_int32();
@@ -27,7 +27,7 @@ void ReadShareGroupStateSummaryRequest::PartitionData::read([[maybe_unused]] Rea
   }
 }
 
-void ReadShareGroupStateSummaryRequest::ReadStateSummaryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_summary_request::ReadStateSummaryData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void ReadShareGroupStateSummaryRequest::ReadStateSummaryData::write([[maybe_unus
   }
 }
 
-void ReadShareGroupStateSummaryRequest::ReadStateSummaryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_summary_request::ReadStateSummaryData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace read_share_group_state_summary_request {
+
+struct PartitionData {
+  int32_t partition{0};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct ReadStateSummaryData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReadStateSummaryData&) const = default;
+};
+
+}  // namespace read_share_group_state_summary_request
+
 struct ReadShareGroupStateSummaryRequest {
   static constexpr std::string_view kName = "ReadShareGroupStateSummaryRequest";
   static constexpr ApiKey kApiKey = ApiKey::kReadShareGroupStateSummary;
@@ -24,23 +46,8 @@ struct ReadShareGroupStateSummaryRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition{0};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct ReadStateSummaryData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReadStateSummaryData&) const = default;
-  };
+  using PartitionData = read_share_group_state_summary_request::PartitionData;
+  using ReadStateSummaryData = read_share_group_state_summary_request::ReadStateSummaryData;
 
   std::string group_id;
   std::vector<ReadStateSummaryData> topics;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ReadShareGroupStateSummaryResponse::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_summary_response::PartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int16(error_code);
@@ -15,7 +15,7 @@ void ReadShareGroupStateSummaryResponse::PartitionResult::write([[maybe_unused]]
   }
 }
 
-void ReadShareGroupStateSummaryResponse::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_summary_response::PartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   error_code = r.read_int16();
@@ -33,7 +33,7 @@ void ReadShareGroupStateSummaryResponse::PartitionResult::read([[maybe_unused]] 
   }
 }
 
-void ReadShareGroupStateSummaryResponse::ReadStateSummaryResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void read_share_group_state_summary_response::ReadStateSummaryResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -45,7 +45,7 @@ void ReadShareGroupStateSummaryResponse::ReadStateSummaryResult::write([[maybe_u
   }
 }
 
-void ReadShareGroupStateSummaryResponse::ReadStateSummaryResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void read_share_group_state_summary_response::ReadStateSummaryResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace read_share_group_state_summary_response {
+
+struct PartitionResult {
+  int32_t partition{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  int32_t state_epoch{0};
+  int64_t start_offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct ReadStateSummaryResult {
+  Uuid topic_id;
+  std::vector<PartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ReadStateSummaryResult&) const = default;
+};
+
+}  // namespace read_share_group_state_summary_response
+
 struct ReadShareGroupStateSummaryResponse {
   static constexpr std::string_view kName = "ReadShareGroupStateSummaryResponse";
   static constexpr ApiKey kApiKey = ApiKey::kReadShareGroupStateSummary;
@@ -24,26 +49,8 @@ struct ReadShareGroupStateSummaryResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionResult {
-    int32_t partition{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    int32_t state_epoch{0};
-    int64_t start_offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct ReadStateSummaryResult {
-    Uuid topic_id;
-    std::vector<PartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ReadStateSummaryResult&) const = default;
-  };
+  using PartitionResult = read_share_group_state_summary_response::PartitionResult;
+  using ReadStateSummaryResult = read_share_group_state_summary_response::ReadStateSummaryResult;
 
   std::vector<ReadStateSummaryResult> results;
 

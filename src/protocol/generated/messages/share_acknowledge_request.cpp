@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ShareAcknowledgeRequest::AcknowledgementBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_request::AcknowledgementBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(first_offset);
   w.write_int64(last_offset);
@@ -16,7 +16,7 @@ void ShareAcknowledgeRequest::AcknowledgementBatch::write([[maybe_unused]] Write
   }
 }
 
-void ShareAcknowledgeRequest::AcknowledgementBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_request::AcknowledgementBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   first_offset = r.read_int64();
   last_offset = r.read_int64();
@@ -43,7 +43,7 @@ void ShareAcknowledgeRequest::AcknowledgementBatch::read([[maybe_unused]] Reader
   }
 }
 
-void ShareAcknowledgeRequest::AcknowledgePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_request::AcknowledgePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_array_length(acknowledgement_batches.size(), false, flexible, "AcknowledgementBatches");
@@ -55,7 +55,7 @@ void ShareAcknowledgeRequest::AcknowledgePartition::write([[maybe_unused]] Write
   }
 }
 
-void ShareAcknowledgeRequest::AcknowledgePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_request::AcknowledgePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   {
@@ -76,7 +76,7 @@ void ShareAcknowledgeRequest::AcknowledgePartition::read([[maybe_unused]] Reader
   }
 }
 
-void ShareAcknowledgeRequest::AcknowledgeTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_request::AcknowledgeTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -88,7 +88,7 @@ void ShareAcknowledgeRequest::AcknowledgeTopic::write([[maybe_unused]] Writer& w
   }
 }
 
-void ShareAcknowledgeRequest::AcknowledgeTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_request::AcknowledgeTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

@@ -13,6 +13,38 @@
 
 namespace strata::protocol {
 
+namespace share_acknowledge_request {
+
+struct AcknowledgementBatch {
+  int64_t first_offset{INT64_C(0)};
+  int64_t last_offset{INT64_C(0)};
+  std::vector<int8_t> acknowledge_types;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AcknowledgementBatch&) const = default;
+};
+
+struct AcknowledgePartition {
+  int32_t partition_index{0};
+  std::vector<AcknowledgementBatch> acknowledgement_batches;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AcknowledgePartition&) const = default;
+};
+
+struct AcknowledgeTopic {
+  Uuid topic_id;
+  std::vector<AcknowledgePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AcknowledgeTopic&) const = default;
+};
+
+}  // namespace share_acknowledge_request
+
 struct ShareAcknowledgeRequest {
   static constexpr std::string_view kName = "ShareAcknowledgeRequest";
   static constexpr ApiKey kApiKey = ApiKey::kShareAcknowledge;
@@ -24,33 +56,9 @@ struct ShareAcknowledgeRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AcknowledgementBatch {
-    int64_t first_offset{INT64_C(0)};
-    int64_t last_offset{INT64_C(0)};
-    std::vector<int8_t> acknowledge_types;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AcknowledgementBatch&) const = default;
-  };
-
-  struct AcknowledgePartition {
-    int32_t partition_index{0};
-    std::vector<AcknowledgementBatch> acknowledgement_batches;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AcknowledgePartition&) const = default;
-  };
-
-  struct AcknowledgeTopic {
-    Uuid topic_id;
-    std::vector<AcknowledgePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AcknowledgeTopic&) const = default;
-  };
+  using AcknowledgementBatch = share_acknowledge_request::AcknowledgementBatch;
+  using AcknowledgePartition = share_acknowledge_request::AcknowledgePartition;
+  using AcknowledgeTopic = share_acknowledge_request::AcknowledgeTopic;
 
   std::optional<std::string> group_id;
   std::optional<std::string> member_id{std::in_place};

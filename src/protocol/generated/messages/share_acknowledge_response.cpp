@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ShareAcknowledgeResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_response::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_id);
   w.write_int32(leader_epoch);
@@ -12,7 +12,7 @@ void ShareAcknowledgeResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& 
   }
 }
 
-void ShareAcknowledgeResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_response::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_id = r.read_int32();
   leader_epoch = r.read_int32();
@@ -27,7 +27,7 @@ void ShareAcknowledgeResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r
   }
 }
 
-void ShareAcknowledgeResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -38,7 +38,7 @@ void ShareAcknowledgeResponse::PartitionData::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void ShareAcknowledgeResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -55,7 +55,7 @@ void ShareAcknowledgeResponse::PartitionData::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_response::ShareAcknowledgeTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -67,7 +67,7 @@ void ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse::write([[maybe_unus
   }
 }
 
-void ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_response::ShareAcknowledgeTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -88,7 +88,7 @@ void ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse::read([[maybe_unuse
   }
 }
 
-void ShareAcknowledgeResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_acknowledge_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(node_id);
   w.write_string(host, flexible, "Host");
@@ -99,7 +99,7 @@ void ShareAcknowledgeResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void ShareAcknowledgeResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_acknowledge_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   node_id = r.read_int32();
   host = r.read_string(flexible, "Host");

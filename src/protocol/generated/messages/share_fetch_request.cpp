@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ShareFetchRequest::AcknowledgementBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_request::AcknowledgementBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(first_offset);
   w.write_int64(last_offset);
@@ -16,7 +16,7 @@ void ShareFetchRequest::AcknowledgementBatch::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void ShareFetchRequest::AcknowledgementBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_request::AcknowledgementBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   first_offset = r.read_int64();
   last_offset = r.read_int64();
@@ -43,7 +43,7 @@ void ShareFetchRequest::AcknowledgementBatch::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void ShareFetchRequest::FetchPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_request::FetchPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int32(partition_max_bytes);
@@ -56,7 +56,7 @@ void ShareFetchRequest::FetchPartition::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void ShareFetchRequest::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_request::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   partition_max_bytes = r.read_int32();
@@ -78,7 +78,7 @@ void ShareFetchRequest::FetchPartition::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void ShareFetchRequest::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_request::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -90,7 +90,7 @@ void ShareFetchRequest::FetchTopic::write([[maybe_unused]] Writer& w, [[maybe_un
   }
 }
 
-void ShareFetchRequest::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_request::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -111,7 +111,7 @@ void ShareFetchRequest::FetchTopic::read([[maybe_unused]] Reader& r, [[maybe_unu
   }
 }
 
-void ShareFetchRequest::ForgottenTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_request::ForgottenTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -123,7 +123,7 @@ void ShareFetchRequest::ForgottenTopic::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void ShareFetchRequest::ForgottenTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_request::ForgottenTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

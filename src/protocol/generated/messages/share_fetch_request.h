@@ -13,6 +13,48 @@
 
 namespace strata::protocol {
 
+namespace share_fetch_request {
+
+struct AcknowledgementBatch {
+  int64_t first_offset{INT64_C(0)};
+  int64_t last_offset{INT64_C(0)};
+  std::vector<int8_t> acknowledge_types;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AcknowledgementBatch&) const = default;
+};
+
+struct FetchPartition {
+  int32_t partition_index{0};
+  int32_t partition_max_bytes{0};
+  std::vector<AcknowledgementBatch> acknowledgement_batches;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FetchPartition&) const = default;
+};
+
+struct FetchTopic {
+  Uuid topic_id;
+  std::vector<FetchPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FetchTopic&) const = default;
+};
+
+struct ForgottenTopic {
+  Uuid topic_id;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ForgottenTopic&) const = default;
+};
+
+}  // namespace share_fetch_request
+
 struct ShareFetchRequest {
   static constexpr std::string_view kName = "ShareFetchRequest";
   static constexpr ApiKey kApiKey = ApiKey::kShareFetch;
@@ -24,43 +66,10 @@ struct ShareFetchRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct AcknowledgementBatch {
-    int64_t first_offset{INT64_C(0)};
-    int64_t last_offset{INT64_C(0)};
-    std::vector<int8_t> acknowledge_types;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AcknowledgementBatch&) const = default;
-  };
-
-  struct FetchPartition {
-    int32_t partition_index{0};
-    int32_t partition_max_bytes{0};
-    std::vector<AcknowledgementBatch> acknowledgement_batches;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FetchPartition&) const = default;
-  };
-
-  struct FetchTopic {
-    Uuid topic_id;
-    std::vector<FetchPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FetchTopic&) const = default;
-  };
-
-  struct ForgottenTopic {
-    Uuid topic_id;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ForgottenTopic&) const = default;
-  };
+  using AcknowledgementBatch = share_fetch_request::AcknowledgementBatch;
+  using FetchPartition = share_fetch_request::FetchPartition;
+  using FetchTopic = share_fetch_request::FetchTopic;
+  using ForgottenTopic = share_fetch_request::ForgottenTopic;
 
   std::optional<std::string> group_id;
   std::optional<std::string> member_id{std::in_place};

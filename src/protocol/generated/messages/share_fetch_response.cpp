@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ShareFetchResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_response::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_id);
   w.write_int32(leader_epoch);
@@ -12,7 +12,7 @@ void ShareFetchResponse::LeaderIdAndEpoch::write([[maybe_unused]] Writer& w, [[m
   }
 }
 
-void ShareFetchResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_response::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_id = r.read_int32();
   leader_epoch = r.read_int32();
@@ -27,7 +27,7 @@ void ShareFetchResponse::LeaderIdAndEpoch::read([[maybe_unused]] Reader& r, [[ma
   }
 }
 
-void ShareFetchResponse::AcquiredRecords::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_response::AcquiredRecords::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(first_offset);
   w.write_int64(last_offset);
@@ -37,7 +37,7 @@ void ShareFetchResponse::AcquiredRecords::write([[maybe_unused]] Writer& w, [[ma
   }
 }
 
-void ShareFetchResponse::AcquiredRecords::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_response::AcquiredRecords::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   first_offset = r.read_int64();
   last_offset = r.read_int64();
@@ -53,7 +53,7 @@ void ShareFetchResponse::AcquiredRecords::read([[maybe_unused]] Reader& r, [[may
   }
 }
 
-void ShareFetchResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -71,7 +71,7 @@ void ShareFetchResponse::PartitionData::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void ShareFetchResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -98,7 +98,7 @@ void ShareFetchResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void ShareFetchResponse::ShareFetchableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_response::ShareFetchableTopicResponse::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -110,7 +110,7 @@ void ShareFetchResponse::ShareFetchableTopicResponse::write([[maybe_unused]] Wri
   }
 }
 
-void ShareFetchResponse::ShareFetchableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_response::ShareFetchableTopicResponse::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {
@@ -131,7 +131,7 @@ void ShareFetchResponse::ShareFetchableTopicResponse::read([[maybe_unused]] Read
   }
 }
 
-void ShareFetchResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_fetch_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(node_id);
   w.write_string(host, flexible, "Host");
@@ -142,7 +142,7 @@ void ShareFetchResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void ShareFetchResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_fetch_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   node_id = r.read_int32();
   host = r.read_string(flexible, "Host");

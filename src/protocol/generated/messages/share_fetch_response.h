@@ -13,6 +13,64 @@
 
 namespace strata::protocol {
 
+namespace share_fetch_response {
+
+struct LeaderIdAndEpoch {
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const LeaderIdAndEpoch&) const = default;
+};
+
+struct AcquiredRecords {
+  int64_t first_offset{INT64_C(0)};
+  int64_t last_offset{INT64_C(0)};
+  int16_t delivery_count{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const AcquiredRecords&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  int16_t acknowledge_error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> acknowledge_error_message;
+  LeaderIdAndEpoch current_leader;
+  std::optional<RecordsView> records;
+  std::vector<AcquiredRecords> acquired_records;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct ShareFetchableTopicResponse {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ShareFetchableTopicResponse&) const = default;
+};
+
+struct NodeEndpoint {
+  int32_t node_id{0};
+  std::string host;
+  int32_t port{0};
+  std::optional<std::string> rack;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const NodeEndpoint&) const = default;
+};
+
+}  // namespace share_fetch_response
+
 struct ShareFetchResponse {
   static constexpr std::string_view kName = "ShareFetchResponse";
   static constexpr ApiKey kApiKey = ApiKey::kShareFetch;
@@ -24,59 +82,11 @@ struct ShareFetchResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct LeaderIdAndEpoch {
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const LeaderIdAndEpoch&) const = default;
-  };
-
-  struct AcquiredRecords {
-    int64_t first_offset{INT64_C(0)};
-    int64_t last_offset{INT64_C(0)};
-    int16_t delivery_count{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const AcquiredRecords&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    int16_t acknowledge_error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> acknowledge_error_message;
-    LeaderIdAndEpoch current_leader;
-    std::optional<RecordsView> records;
-    std::vector<AcquiredRecords> acquired_records;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct ShareFetchableTopicResponse {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ShareFetchableTopicResponse&) const = default;
-  };
-
-  struct NodeEndpoint {
-    int32_t node_id{0};
-    std::string host;
-    int32_t port{0};
-    std::optional<std::string> rack;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const NodeEndpoint&) const = default;
-  };
+  using LeaderIdAndEpoch = share_fetch_response::LeaderIdAndEpoch;
+  using AcquiredRecords = share_fetch_response::AcquiredRecords;
+  using PartitionData = share_fetch_response::PartitionData;
+  using ShareFetchableTopicResponse = share_fetch_response::ShareFetchableTopicResponse;
+  using NodeEndpoint = share_fetch_response::NodeEndpoint;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void ShareGroupDescribeResponse::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_describe_response::TopicPartitions::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_string(topic_name, flexible, "TopicName");
@@ -16,7 +16,7 @@ void ShareGroupDescribeResponse::TopicPartitions::write([[maybe_unused]] Writer&
   }
 }
 
-void ShareGroupDescribeResponse::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_describe_response::TopicPartitions::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   topic_name = r.read_string(flexible, "TopicName");
@@ -43,7 +43,7 @@ void ShareGroupDescribeResponse::TopicPartitions::read([[maybe_unused]] Reader& 
   }
 }
 
-void ShareGroupDescribeResponse::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_describe_response::Assignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_array_length(topic_partitions.size(), false, flexible, "TopicPartitions");
   for (const auto& element : topic_partitions) {
@@ -54,7 +54,7 @@ void ShareGroupDescribeResponse::Assignment::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void ShareGroupDescribeResponse::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_describe_response::Assignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   {
     const int32_t count = r.read_array_length(flexible, false, "TopicPartitions");
@@ -74,7 +74,7 @@ void ShareGroupDescribeResponse::Assignment::read([[maybe_unused]] Reader& r, [[
   }
 }
 
-void ShareGroupDescribeResponse::Member::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_describe_response::Member::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(member_id, flexible, "MemberId");
   w.write_nullable_string(rack_id, flexible, "RackId");
@@ -91,7 +91,7 @@ void ShareGroupDescribeResponse::Member::write([[maybe_unused]] Writer& w, [[may
   }
 }
 
-void ShareGroupDescribeResponse::Member::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_describe_response::Member::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   member_id = r.read_string(flexible, "MemberId");
   rack_id = r.read_nullable_string(flexible, "RackId");
@@ -117,7 +117,7 @@ void ShareGroupDescribeResponse::Member::read([[maybe_unused]] Reader& r, [[mayb
   }
 }
 
-void ShareGroupDescribeResponse::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void share_group_describe_response::DescribedGroup::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(error_code);
   w.write_nullable_string(error_message, flexible, "ErrorMessage");
@@ -136,7 +136,7 @@ void ShareGroupDescribeResponse::DescribedGroup::write([[maybe_unused]] Writer& 
   }
 }
 
-void ShareGroupDescribeResponse::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void share_group_describe_response::DescribedGroup::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   error_code = r.read_int16();
   error_message = r.read_nullable_string(flexible, "ErrorMessage");

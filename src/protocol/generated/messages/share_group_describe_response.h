@@ -13,6 +13,58 @@
 
 namespace strata::protocol {
 
+namespace share_group_describe_response {
+
+struct TopicPartitions {
+  Uuid topic_id;
+  std::string topic_name;
+  std::vector<int32_t> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicPartitions&) const = default;
+};
+
+struct Assignment {
+  std::vector<TopicPartitions> topic_partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Assignment&) const = default;
+};
+
+struct Member {
+  std::string member_id;
+  std::optional<std::string> rack_id;
+  int32_t member_epoch{0};
+  std::string client_id;
+  std::string client_host;
+  std::vector<std::string> subscribed_topic_names;
+  Assignment assignment;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Member&) const = default;
+};
+
+struct DescribedGroup {
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+  std::string group_id;
+  std::string group_state;
+  int32_t group_epoch{0};
+  int32_t assignment_epoch{0};
+  std::string assignor_name;
+  std::vector<Member> members;
+  int32_t authorized_operations{INT32_MIN};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const DescribedGroup&) const = default;
+};
+
+}  // namespace share_group_describe_response
+
 struct ShareGroupDescribeResponse {
   static constexpr std::string_view kName = "ShareGroupDescribeResponse";
   static constexpr ApiKey kApiKey = ApiKey::kShareGroupDescribe;
@@ -24,53 +76,10 @@ struct ShareGroupDescribeResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicPartitions {
-    Uuid topic_id;
-    std::string topic_name;
-    std::vector<int32_t> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicPartitions&) const = default;
-  };
-
-  struct Assignment {
-    std::vector<TopicPartitions> topic_partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Assignment&) const = default;
-  };
-
-  struct Member {
-    std::string member_id;
-    std::optional<std::string> rack_id;
-    int32_t member_epoch{0};
-    std::string client_id;
-    std::string client_host;
-    std::vector<std::string> subscribed_topic_names;
-    Assignment assignment;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Member&) const = default;
-  };
-
-  struct DescribedGroup {
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-    std::string group_id;
-    std::string group_state;
-    int32_t group_epoch{0};
-    int32_t assignment_epoch{0};
-    std::string assignor_name;
-    std::vector<Member> members;
-    int32_t authorized_operations{INT32_MIN};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const DescribedGroup&) const = default;
-  };
+  using TopicPartitions = share_group_describe_response::TopicPartitions;
+  using Assignment = share_group_describe_response::Assignment;
+  using Member = share_group_describe_response::Member;
+  using DescribedGroup = share_group_describe_response::DescribedGroup;
 
   int32_t throttle_time_ms{0};
   std::vector<DescribedGroup> groups;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void StopReplicaRequest::StopReplicaPartitionV0::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void stop_replica_request::StopReplicaPartitionV0::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version <= 0) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -22,7 +22,7 @@ void StopReplicaRequest::StopReplicaPartitionV0::write([[maybe_unused]] Writer& 
   }
 }
 
-void StopReplicaRequest::StopReplicaPartitionV0::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void stop_replica_request::StopReplicaPartitionV0::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version <= 0) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -41,7 +41,7 @@ void StopReplicaRequest::StopReplicaPartitionV0::read([[maybe_unused]] Reader& r
   }
 }
 
-void StopReplicaRequest::StopReplicaTopicV1::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void stop_replica_request::StopReplicaTopicV1::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 1 && version <= 2) {
     w.write_string(name, flexible, "Name");
@@ -63,7 +63,7 @@ void StopReplicaRequest::StopReplicaTopicV1::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void StopReplicaRequest::StopReplicaTopicV1::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void stop_replica_request::StopReplicaTopicV1::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 1 && version <= 2) {
     name = r.read_string(flexible, "Name");
@@ -93,7 +93,7 @@ void StopReplicaRequest::StopReplicaTopicV1::read([[maybe_unused]] Reader& r, [[
   }
 }
 
-void StopReplicaRequest::StopReplicaPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void stop_replica_request::StopReplicaPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 3) {
     w.write_int32(partition_index);
@@ -118,7 +118,7 @@ void StopReplicaRequest::StopReplicaPartitionState::write([[maybe_unused]] Write
   }
 }
 
-void StopReplicaRequest::StopReplicaPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void stop_replica_request::StopReplicaPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 3) {
     partition_index = r.read_int32();
@@ -140,7 +140,7 @@ void StopReplicaRequest::StopReplicaPartitionState::read([[maybe_unused]] Reader
   }
 }
 
-void StopReplicaRequest::StopReplicaTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void stop_replica_request::StopReplicaTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 3) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -162,7 +162,7 @@ void StopReplicaRequest::StopReplicaTopicState::write([[maybe_unused]] Writer& w
   }
 }
 
-void StopReplicaRequest::StopReplicaTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void stop_replica_request::StopReplicaTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   if (version >= 3) {
     topic_name = r.read_string(flexible, "TopicName");

@@ -13,6 +13,47 @@
 
 namespace strata::protocol {
 
+namespace stop_replica_request {
+
+struct StopReplicaPartitionV0 {
+  std::string topic_name;
+  int32_t partition_index{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StopReplicaPartitionV0&) const = default;
+};
+
+struct StopReplicaTopicV1 {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StopReplicaTopicV1&) const = default;
+};
+
+struct StopReplicaPartitionState {
+  int32_t partition_index{0};
+  int32_t leader_epoch{-1};
+  bool delete_partition{false};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StopReplicaPartitionState&) const = default;
+};
+
+struct StopReplicaTopicState {
+  std::string topic_name;
+  std::vector<StopReplicaPartitionState> partition_states;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StopReplicaTopicState&) const = default;
+};
+
+}  // namespace stop_replica_request
+
 struct StopReplicaRequest {
   static constexpr std::string_view kName = "StopReplicaRequest";
   static constexpr ApiKey kApiKey = ApiKey::kStopReplica;
@@ -24,42 +65,10 @@ struct StopReplicaRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct StopReplicaPartitionV0 {
-    std::string topic_name;
-    int32_t partition_index{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StopReplicaPartitionV0&) const = default;
-  };
-
-  struct StopReplicaTopicV1 {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StopReplicaTopicV1&) const = default;
-  };
-
-  struct StopReplicaPartitionState {
-    int32_t partition_index{0};
-    int32_t leader_epoch{-1};
-    bool delete_partition{false};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StopReplicaPartitionState&) const = default;
-  };
-
-  struct StopReplicaTopicState {
-    std::string topic_name;
-    std::vector<StopReplicaPartitionState> partition_states;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StopReplicaTopicState&) const = default;
-  };
+  using StopReplicaPartitionV0 = stop_replica_request::StopReplicaPartitionV0;
+  using StopReplicaTopicV1 = stop_replica_request::StopReplicaTopicV1;
+  using StopReplicaPartitionState = stop_replica_request::StopReplicaPartitionState;
+  using StopReplicaTopicState = stop_replica_request::StopReplicaTopicState;
 
   int32_t controller_id{0};
   bool is_k_raft_controller{false};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void StopReplicaResponse::StopReplicaPartitionError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void stop_replica_response::StopReplicaPartitionError::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 2;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_int32(partition_index);
@@ -13,7 +13,7 @@ void StopReplicaResponse::StopReplicaPartitionError::write([[maybe_unused]] Writ
   }
 }
 
-void StopReplicaResponse::StopReplicaPartitionError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void stop_replica_response::StopReplicaPartitionError::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 2;
   topic_name = r.read_string(flexible, "TopicName");
   partition_index = r.read_int32();

@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace stop_replica_response {
+
+struct StopReplicaPartitionError {
+  std::string topic_name;
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StopReplicaPartitionError&) const = default;
+};
+
+}  // namespace stop_replica_response
+
 struct StopReplicaResponse {
   static constexpr std::string_view kName = "StopReplicaResponse";
   static constexpr ApiKey kApiKey = ApiKey::kStopReplica;
@@ -24,15 +38,7 @@ struct StopReplicaResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct StopReplicaPartitionError {
-    std::string topic_name;
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StopReplicaPartitionError&) const = default;
-  };
+  using StopReplicaPartitionError = stop_replica_response::StopReplicaPartitionError;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<StopReplicaPartitionError> partition_errors;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void SyncGroupRequest::SyncGroupRequestAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void sync_group_request::SyncGroupRequestAssignment::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 4;
   w.write_string(member_id, flexible, "MemberId");
   w.write_bytes(assignment, flexible, "Assignment");
@@ -12,7 +12,7 @@ void SyncGroupRequest::SyncGroupRequestAssignment::write([[maybe_unused]] Writer
   }
 }
 
-void SyncGroupRequest::SyncGroupRequestAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void sync_group_request::SyncGroupRequestAssignment::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 4;
   member_id = r.read_string(flexible, "MemberId");
   assignment = r.read_bytes(flexible, "Assignment");

@@ -13,6 +13,19 @@
 
 namespace strata::protocol {
 
+namespace sync_group_request {
+
+struct SyncGroupRequestAssignment {
+  std::string member_id;
+  bytes assignment;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SyncGroupRequestAssignment&) const = default;
+};
+
+}  // namespace sync_group_request
+
 struct SyncGroupRequest {
   static constexpr std::string_view kName = "SyncGroupRequest";
   static constexpr ApiKey kApiKey = ApiKey::kSyncGroup;
@@ -24,14 +37,7 @@ struct SyncGroupRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct SyncGroupRequestAssignment {
-    std::string member_id;
-    bytes assignment;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SyncGroupRequestAssignment&) const = default;
-  };
+  using SyncGroupRequestAssignment = sync_group_request::SyncGroupRequestAssignment;
 
   std::string group_id;
   int32_t generation_id{0};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void txn_offset_commit_request::TxnOffsetCommitRequestPartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_int32(partition_index);
   w.write_int64(committed_offset);
@@ -16,7 +16,7 @@ void TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition::write([[maybe_unus
   }
 }
 
-void TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void txn_offset_commit_request::TxnOffsetCommitRequestPartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   partition_index = r.read_int32();
   committed_offset = r.read_int64();
@@ -35,7 +35,7 @@ void TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition::read([[maybe_unuse
   }
 }
 
-void TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void txn_offset_commit_request::TxnOffsetCommitRequestTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -47,7 +47,7 @@ void TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic::write([[maybe_unused]]
   }
 }
 
-void TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void txn_offset_commit_request::TxnOffsetCommitRequestTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   name = r.read_string(flexible, "Name");
   {

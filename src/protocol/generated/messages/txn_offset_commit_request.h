@@ -13,6 +13,30 @@
 
 namespace strata::protocol {
 
+namespace txn_offset_commit_request {
+
+struct TxnOffsetCommitRequestPartition {
+  int32_t partition_index{0};
+  int64_t committed_offset{INT64_C(0)};
+  int32_t committed_leader_epoch{-1};
+  std::optional<std::string> committed_metadata{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TxnOffsetCommitRequestPartition&) const = default;
+};
+
+struct TxnOffsetCommitRequestTopic {
+  std::string name;
+  std::vector<TxnOffsetCommitRequestPartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TxnOffsetCommitRequestTopic&) const = default;
+};
+
+}  // namespace txn_offset_commit_request
+
 struct TxnOffsetCommitRequest {
   static constexpr std::string_view kName = "TxnOffsetCommitRequest";
   static constexpr ApiKey kApiKey = ApiKey::kTxnOffsetCommit;
@@ -24,25 +48,8 @@ struct TxnOffsetCommitRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TxnOffsetCommitRequestPartition {
-    int32_t partition_index{0};
-    int64_t committed_offset{INT64_C(0)};
-    int32_t committed_leader_epoch{-1};
-    std::optional<std::string> committed_metadata{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TxnOffsetCommitRequestPartition&) const = default;
-  };
-
-  struct TxnOffsetCommitRequestTopic {
-    std::string name;
-    std::vector<TxnOffsetCommitRequestPartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TxnOffsetCommitRequestTopic&) const = default;
-  };
+  using TxnOffsetCommitRequestPartition = txn_offset_commit_request::TxnOffsetCommitRequestPartition;
+  using TxnOffsetCommitRequestTopic = txn_offset_commit_request::TxnOffsetCommitRequestTopic;
 
   std::string transactional_id;
   std::string group_id;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void txn_offset_commit_response::TxnOffsetCommitResponsePartition::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition::write([[maybe_un
   }
 }
 
-void TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void txn_offset_commit_response::TxnOffsetCommitResponsePartition::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -27,7 +27,7 @@ void TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition::read([[maybe_unu
   }
 }
 
-void TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void txn_offset_commit_response::TxnOffsetCommitResponseTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 3;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic::write([[maybe_unused
   }
 }
 
-void TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void txn_offset_commit_response::TxnOffsetCommitResponseTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 3;
   name = r.read_string(flexible, "Name");
   {

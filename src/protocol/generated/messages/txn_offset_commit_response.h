@@ -13,6 +13,28 @@
 
 namespace strata::protocol {
 
+namespace txn_offset_commit_response {
+
+struct TxnOffsetCommitResponsePartition {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TxnOffsetCommitResponsePartition&) const = default;
+};
+
+struct TxnOffsetCommitResponseTopic {
+  std::string name;
+  std::vector<TxnOffsetCommitResponsePartition> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TxnOffsetCommitResponseTopic&) const = default;
+};
+
+}  // namespace txn_offset_commit_response
+
 struct TxnOffsetCommitResponse {
   static constexpr std::string_view kName = "TxnOffsetCommitResponse";
   static constexpr ApiKey kApiKey = ApiKey::kTxnOffsetCommit;
@@ -24,23 +46,8 @@ struct TxnOffsetCommitResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TxnOffsetCommitResponsePartition {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TxnOffsetCommitResponsePartition&) const = default;
-  };
-
-  struct TxnOffsetCommitResponseTopic {
-    std::string name;
-    std::vector<TxnOffsetCommitResponsePartition> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TxnOffsetCommitResponseTopic&) const = default;
-  };
+  using TxnOffsetCommitResponsePartition = txn_offset_commit_response::TxnOffsetCommitResponsePartition;
+  using TxnOffsetCommitResponseTopic = txn_offset_commit_response::TxnOffsetCommitResponseTopic;
 
   int32_t throttle_time_ms{0};
   std::vector<TxnOffsetCommitResponseTopic> topics;

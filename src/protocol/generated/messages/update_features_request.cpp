@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void UpdateFeaturesRequest::FeatureUpdateKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_features_request::FeatureUpdateKey::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(feature, flexible, "Feature");
   w.write_int16(max_version_level);
@@ -24,7 +24,7 @@ void UpdateFeaturesRequest::FeatureUpdateKey::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void UpdateFeaturesRequest::FeatureUpdateKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_features_request::FeatureUpdateKey::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   feature = r.read_string(flexible, "Feature");
   max_version_level = r.read_int16();

@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace update_features_request {
+
+struct FeatureUpdateKey {
+  std::string feature;
+  int16_t max_version_level{static_cast<int16_t>(0)};
+  bool allow_downgrade{false};
+  int8_t upgrade_type{static_cast<int8_t>(1)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const FeatureUpdateKey&) const = default;
+};
+
+}  // namespace update_features_request
+
 struct UpdateFeaturesRequest {
   static constexpr std::string_view kName = "UpdateFeaturesRequest";
   static constexpr ApiKey kApiKey = ApiKey::kUpdateFeatures;
@@ -24,16 +39,7 @@ struct UpdateFeaturesRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct FeatureUpdateKey {
-    std::string feature;
-    int16_t max_version_level{static_cast<int16_t>(0)};
-    bool allow_downgrade{false};
-    int8_t upgrade_type{static_cast<int8_t>(1)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const FeatureUpdateKey&) const = default;
-  };
+  using FeatureUpdateKey = update_features_request::FeatureUpdateKey;
 
   int32_t timeout_ms{60000};
   std::vector<FeatureUpdateKey> feature_updates;

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void UpdateFeaturesResponse::UpdatableFeatureResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_features_response::UpdatableFeatureResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(feature, flexible, "Feature");
   w.write_int16(error_code);
@@ -13,7 +13,7 @@ void UpdateFeaturesResponse::UpdatableFeatureResult::write([[maybe_unused]] Writ
   }
 }
 
-void UpdateFeaturesResponse::UpdatableFeatureResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_features_response::UpdatableFeatureResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   feature = r.read_string(flexible, "Feature");
   error_code = r.read_int16();

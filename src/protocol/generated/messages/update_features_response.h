@@ -13,6 +13,20 @@
 
 namespace strata::protocol {
 
+namespace update_features_response {
+
+struct UpdatableFeatureResult {
+  std::string feature;
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UpdatableFeatureResult&) const = default;
+};
+
+}  // namespace update_features_response
+
 struct UpdateFeaturesResponse {
   static constexpr std::string_view kName = "UpdateFeaturesResponse";
   static constexpr ApiKey kApiKey = ApiKey::kUpdateFeatures;
@@ -24,15 +38,7 @@ struct UpdateFeaturesResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct UpdatableFeatureResult {
-    std::string feature;
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UpdatableFeatureResult&) const = default;
-  };
+  using UpdatableFeatureResult = update_features_response::UpdatableFeatureResult;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

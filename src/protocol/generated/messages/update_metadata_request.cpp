@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void UpdateMetadataRequest::UpdateMetadataPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_metadata_request::UpdateMetadataPartitionState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 4) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -32,7 +32,7 @@ void UpdateMetadataRequest::UpdateMetadataPartitionState::write([[maybe_unused]]
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_metadata_request::UpdateMetadataPartitionState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version <= 4) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -91,7 +91,7 @@ void UpdateMetadataRequest::UpdateMetadataPartitionState::read([[maybe_unused]] 
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_metadata_request::UpdateMetadataTopicState::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 5) {
     w.write_string(topic_name, flexible, "TopicName");
@@ -116,7 +116,7 @@ void UpdateMetadataRequest::UpdateMetadataTopicState::write([[maybe_unused]] Wri
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_metadata_request::UpdateMetadataTopicState::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 5) {
     topic_name = r.read_string(flexible, "TopicName");
@@ -144,7 +144,7 @@ void UpdateMetadataRequest::UpdateMetadataTopicState::read([[maybe_unused]] Read
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_metadata_request::UpdateMetadataEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 1) {
     w.write_int32(port);
@@ -172,7 +172,7 @@ void UpdateMetadataRequest::UpdateMetadataEndpoint::write([[maybe_unused]] Write
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_metadata_request::UpdateMetadataEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   if (version >= 1) {
     port = r.read_int32();
@@ -197,7 +197,7 @@ void UpdateMetadataRequest::UpdateMetadataEndpoint::read([[maybe_unused]] Reader
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_metadata_request::UpdateMetadataBroker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 6;
   w.write_int32(id);
   if (version <= 0) {
@@ -220,7 +220,7 @@ void UpdateMetadataRequest::UpdateMetadataBroker::write([[maybe_unused]] Writer&
   }
 }
 
-void UpdateMetadataRequest::UpdateMetadataBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_metadata_request::UpdateMetadataBroker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 6;
   id = r.read_int32();
   if (version <= 0) {

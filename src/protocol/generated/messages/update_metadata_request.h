@@ -13,6 +13,59 @@
 
 namespace strata::protocol {
 
+namespace update_metadata_request {
+
+struct UpdateMetadataPartitionState {
+  std::string topic_name;
+  int32_t partition_index{0};
+  int32_t controller_epoch{0};
+  int32_t leader{0};
+  int32_t leader_epoch{0};
+  std::vector<int32_t> isr;
+  int32_t zk_version{0};
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> offline_replicas;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UpdateMetadataPartitionState&) const = default;
+};
+
+struct UpdateMetadataTopicState {
+  std::string topic_name;
+  Uuid topic_id;
+  std::vector<UpdateMetadataPartitionState> partition_states;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UpdateMetadataTopicState&) const = default;
+};
+
+struct UpdateMetadataEndpoint {
+  int32_t port{0};
+  std::string host;
+  std::string listener;
+  int16_t security_protocol{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UpdateMetadataEndpoint&) const = default;
+};
+
+struct UpdateMetadataBroker {
+  int32_t id{0};
+  std::string v0_host;
+  int32_t v0_port{0};
+  std::vector<UpdateMetadataEndpoint> endpoints;
+  std::optional<std::string> rack{std::in_place};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const UpdateMetadataBroker&) const = default;
+};
+
+}  // namespace update_metadata_request
+
 struct UpdateMetadataRequest {
   static constexpr std::string_view kName = "UpdateMetadataRequest";
   static constexpr ApiKey kApiKey = ApiKey::kUpdateMetadata;
@@ -24,54 +77,10 @@ struct UpdateMetadataRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct UpdateMetadataPartitionState {
-    std::string topic_name;
-    int32_t partition_index{0};
-    int32_t controller_epoch{0};
-    int32_t leader{0};
-    int32_t leader_epoch{0};
-    std::vector<int32_t> isr;
-    int32_t zk_version{0};
-    std::vector<int32_t> replicas;
-    std::vector<int32_t> offline_replicas;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UpdateMetadataPartitionState&) const = default;
-  };
-
-  struct UpdateMetadataTopicState {
-    std::string topic_name;
-    Uuid topic_id;
-    std::vector<UpdateMetadataPartitionState> partition_states;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UpdateMetadataTopicState&) const = default;
-  };
-
-  struct UpdateMetadataEndpoint {
-    int32_t port{0};
-    std::string host;
-    std::string listener;
-    int16_t security_protocol{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UpdateMetadataEndpoint&) const = default;
-  };
-
-  struct UpdateMetadataBroker {
-    int32_t id{0};
-    std::string v0_host;
-    int32_t v0_port{0};
-    std::vector<UpdateMetadataEndpoint> endpoints;
-    std::optional<std::string> rack{std::in_place};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const UpdateMetadataBroker&) const = default;
-  };
+  using UpdateMetadataPartitionState = update_metadata_request::UpdateMetadataPartitionState;
+  using UpdateMetadataTopicState = update_metadata_request::UpdateMetadataTopicState;
+  using UpdateMetadataEndpoint = update_metadata_request::UpdateMetadataEndpoint;
+  using UpdateMetadataBroker = update_metadata_request::UpdateMetadataBroker;
 
   int32_t controller_id{0};
   bool is_k_raft_controller{false};

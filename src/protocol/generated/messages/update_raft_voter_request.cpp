@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void UpdateRaftVoterRequest::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_raft_voter_request::Listener::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_string(host, flexible, "Host");
@@ -13,7 +13,7 @@ void UpdateRaftVoterRequest::Listener::write([[maybe_unused]] Writer& w, [[maybe
   }
 }
 
-void UpdateRaftVoterRequest::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_raft_voter_request::Listener::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   host = r.read_string(flexible, "Host");
@@ -29,7 +29,7 @@ void UpdateRaftVoterRequest::Listener::read([[maybe_unused]] Reader& r, [[maybe_
   }
 }
 
-void UpdateRaftVoterRequest::KRaftVersionFeature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_raft_voter_request::KRaftVersionFeature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(min_supported_version);
   w.write_int16(max_supported_version);
@@ -38,7 +38,7 @@ void UpdateRaftVoterRequest::KRaftVersionFeature::write([[maybe_unused]] Writer&
   }
 }
 
-void UpdateRaftVoterRequest::KRaftVersionFeature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_raft_voter_request::KRaftVersionFeature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   min_supported_version = r.read_int16();
   max_supported_version = r.read_int16();

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace update_raft_voter_request {
+
+struct Listener {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Listener&) const = default;
+};
+
+struct KRaftVersionFeature {
+  int16_t min_supported_version{static_cast<int16_t>(0)};
+  int16_t max_supported_version{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const KRaftVersionFeature&) const = default;
+};
+
+}  // namespace update_raft_voter_request
+
 struct UpdateRaftVoterRequest {
   static constexpr std::string_view kName = "UpdateRaftVoterRequest";
   static constexpr ApiKey kApiKey = ApiKey::kUpdateRaftVoter;
@@ -24,24 +47,8 @@ struct UpdateRaftVoterRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Listener {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Listener&) const = default;
-  };
-
-  struct KRaftVersionFeature {
-    int16_t min_supported_version{static_cast<int16_t>(0)};
-    int16_t max_supported_version{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const KRaftVersionFeature&) const = default;
-  };
+  using Listener = update_raft_voter_request::Listener;
+  using KRaftVersionFeature = update_raft_voter_request::KRaftVersionFeature;
 
   std::optional<std::string> cluster_id{std::in_place};
   int32_t current_leader_epoch{0};

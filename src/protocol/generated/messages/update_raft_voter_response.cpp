@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void UpdateRaftVoterResponse::CurrentLeader::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void update_raft_voter_response::CurrentLeader::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_id);
   w.write_int32(leader_epoch);
@@ -14,7 +14,7 @@ void UpdateRaftVoterResponse::CurrentLeader::write([[maybe_unused]] Writer& w, [
   }
 }
 
-void UpdateRaftVoterResponse::CurrentLeader::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void update_raft_voter_response::CurrentLeader::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_id = r.read_int32();
   leader_epoch = r.read_int32();

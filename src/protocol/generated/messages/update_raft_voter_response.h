@@ -13,6 +13,21 @@
 
 namespace strata::protocol {
 
+namespace update_raft_voter_response {
+
+struct CurrentLeader {
+  int32_t leader_id{-1};
+  int32_t leader_epoch{-1};
+  std::string host;
+  int32_t port{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const CurrentLeader&) const = default;
+};
+
+}  // namespace update_raft_voter_response
+
 struct UpdateRaftVoterResponse {
   static constexpr std::string_view kName = "UpdateRaftVoterResponse";
   static constexpr ApiKey kApiKey = ApiKey::kUpdateRaftVoter;
@@ -24,16 +39,7 @@ struct UpdateRaftVoterResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct CurrentLeader {
-    int32_t leader_id{-1};
-    int32_t leader_epoch{-1};
-    std::string host;
-    int32_t port{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const CurrentLeader&) const = default;
-  };
+  using CurrentLeader = update_raft_voter_response::CurrentLeader;
 
   int32_t throttle_time_ms{0};
   int16_t error_code{static_cast<int16_t>(0)};

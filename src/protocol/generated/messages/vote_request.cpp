@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void VoteRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void vote_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int32(candidate_epoch);
@@ -21,7 +21,7 @@ void VoteRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unuse
   }
 }
 
-void VoteRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void vote_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   candidate_epoch = r.read_int32();
@@ -45,7 +45,7 @@ void VoteRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused
   }
 }
 
-void VoteRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void vote_request::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -57,7 +57,7 @@ void VoteRequest::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] 
   }
 }
 
-void VoteRequest::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void vote_request::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   {

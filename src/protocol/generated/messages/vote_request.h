@@ -13,6 +13,33 @@
 
 namespace strata::protocol {
 
+namespace vote_request {
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int32_t candidate_epoch{0};
+  int32_t candidate_id{0};
+  Uuid candidate_directory_id;
+  Uuid voter_directory_id;
+  int32_t last_offset_epoch{0};
+  int64_t last_offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+}  // namespace vote_request
+
 struct VoteRequest {
   static constexpr std::string_view kName = "VoteRequest";
   static constexpr ApiKey kApiKey = ApiKey::kVote;
@@ -24,28 +51,8 @@ struct VoteRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-    int32_t candidate_epoch{0};
-    int32_t candidate_id{0};
-    Uuid candidate_directory_id;
-    Uuid voter_directory_id;
-    int32_t last_offset_epoch{0};
-    int64_t last_offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
+  using PartitionData = vote_request::PartitionData;
+  using TopicData = vote_request::TopicData;
 
   std::optional<std::string> cluster_id;
   int32_t voter_id{-1};

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void VoteResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void vote_response::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -15,7 +15,7 @@ void VoteResponse::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unus
   }
 }
 
-void VoteResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void vote_response::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -33,7 +33,7 @@ void VoteResponse::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unuse
   }
 }
 
-void VoteResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void vote_response::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(topic_name, flexible, "TopicName");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -45,7 +45,7 @@ void VoteResponse::TopicData::write([[maybe_unused]] Writer& w, [[maybe_unused]]
   }
 }
 
-void VoteResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void vote_response::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_name = r.read_string(flexible, "TopicName");
   {
@@ -66,7 +66,7 @@ void VoteResponse::TopicData::read([[maybe_unused]] Reader& r, [[maybe_unused]] 
   }
 }
 
-void VoteResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void vote_response::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 1) {
     w.write_int32(node_id);
@@ -91,7 +91,7 @@ void VoteResponse::NodeEndpoint::write([[maybe_unused]] Writer& w, [[maybe_unuse
   }
 }
 
-void VoteResponse::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void vote_response::NodeEndpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   if (version >= 1) {
     node_id = r.read_int32();

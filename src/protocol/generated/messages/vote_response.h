@@ -13,6 +13,41 @@
 
 namespace strata::protocol {
 
+namespace vote_response {
+
+struct PartitionData {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  int32_t leader_id{0};
+  int32_t leader_epoch{0};
+  bool vote_granted{false};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct TopicData {
+  std::string topic_name;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicData&) const = default;
+};
+
+struct NodeEndpoint {
+  int32_t node_id{0};
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const NodeEndpoint&) const = default;
+};
+
+}  // namespace vote_response
+
 struct VoteResponse {
   static constexpr std::string_view kName = "VoteResponse";
   static constexpr ApiKey kApiKey = ApiKey::kVote;
@@ -24,36 +59,9 @@ struct VoteResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionData {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    int32_t leader_id{0};
-    int32_t leader_epoch{0};
-    bool vote_granted{false};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct TopicData {
-    std::string topic_name;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicData&) const = default;
-  };
-
-  struct NodeEndpoint {
-    int32_t node_id{0};
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const NodeEndpoint&) const = default;
-  };
+  using PartitionData = vote_response::PartitionData;
+  using TopicData = vote_response::TopicData;
+  using NodeEndpoint = vote_response::NodeEndpoint;
 
   int16_t error_code{static_cast<int16_t>(0)};
   std::vector<TopicData> topics;

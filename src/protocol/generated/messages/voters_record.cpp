@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void VotersRecord::Endpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void voters_record::Endpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_string(host, flexible, "Host");
@@ -13,7 +13,7 @@ void VotersRecord::Endpoint::write([[maybe_unused]] Writer& w, [[maybe_unused]] 
   }
 }
 
-void VotersRecord::Endpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void voters_record::Endpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   host = r.read_string(flexible, "Host");
@@ -29,7 +29,7 @@ void VotersRecord::Endpoint::read([[maybe_unused]] Reader& r, [[maybe_unused]] i
   }
 }
 
-void VotersRecord::KRaftVersionFeature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void voters_record::KRaftVersionFeature::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int16(min_supported_version);
   w.write_int16(max_supported_version);
@@ -38,7 +38,7 @@ void VotersRecord::KRaftVersionFeature::write([[maybe_unused]] Writer& w, [[mayb
   }
 }
 
-void VotersRecord::KRaftVersionFeature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void voters_record::KRaftVersionFeature::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   min_supported_version = r.read_int16();
   max_supported_version = r.read_int16();
@@ -53,7 +53,7 @@ void VotersRecord::KRaftVersionFeature::read([[maybe_unused]] Reader& r, [[maybe
   }
 }
 
-void VotersRecord::Voter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void voters_record::Voter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(voter_id);
   w.write_uuid(voter_directory_id);
@@ -67,7 +67,7 @@ void VotersRecord::Voter::write([[maybe_unused]] Writer& w, [[maybe_unused]] int
   }
 }
 
-void VotersRecord::Voter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void voters_record::Voter::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   voter_id = r.read_int32();
   voter_directory_id = r.read_uuid();

@@ -13,6 +13,40 @@
 
 namespace strata::protocol {
 
+namespace voters_record {
+
+struct Endpoint {
+  std::string name;
+  std::string host;
+  uint16_t port{static_cast<uint16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Endpoint&) const = default;
+};
+
+struct KRaftVersionFeature {
+  int16_t min_supported_version{static_cast<int16_t>(0)};
+  int16_t max_supported_version{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const KRaftVersionFeature&) const = default;
+};
+
+struct Voter {
+  int32_t voter_id{0};
+  Uuid voter_directory_id;
+  std::vector<Endpoint> endpoints;
+  KRaftVersionFeature k_raft_version_feature;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const Voter&) const = default;
+};
+
+}  // namespace voters_record
+
 struct VotersRecord {
   static constexpr std::string_view kName = "VotersRecord";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,35 +57,9 @@ struct VotersRecord {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct Endpoint {
-    std::string name;
-    std::string host;
-    uint16_t port{static_cast<uint16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Endpoint&) const = default;
-  };
-
-  struct KRaftVersionFeature {
-    int16_t min_supported_version{static_cast<int16_t>(0)};
-    int16_t max_supported_version{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const KRaftVersionFeature&) const = default;
-  };
-
-  struct Voter {
-    int32_t voter_id{0};
-    Uuid voter_directory_id;
-    std::vector<Endpoint> endpoints;
-    KRaftVersionFeature k_raft_version_feature;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const Voter&) const = default;
-  };
+  using Endpoint = voters_record::Endpoint;
+  using KRaftVersionFeature = voters_record::KRaftVersionFeature;
+  using Voter = voters_record::Voter;
 
   int16_t version_{static_cast<int16_t>(0)};
   std::vector<Voter> voters;

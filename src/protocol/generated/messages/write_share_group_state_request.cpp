@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void WriteShareGroupStateRequest::StateBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_share_group_state_request::StateBatch::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int64(first_offset);
   w.write_int64(last_offset);
@@ -14,7 +14,7 @@ void WriteShareGroupStateRequest::StateBatch::write([[maybe_unused]] Writer& w, 
   }
 }
 
-void WriteShareGroupStateRequest::StateBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_share_group_state_request::StateBatch::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   first_offset = r.read_int64();
   last_offset = r.read_int64();
@@ -31,7 +31,7 @@ void WriteShareGroupStateRequest::StateBatch::read([[maybe_unused]] Reader& r, [
   }
 }
 
-void WriteShareGroupStateRequest::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_share_group_state_request::PartitionData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(partition);
   w.write_int32(state_epoch);
@@ -46,7 +46,7 @@ void WriteShareGroupStateRequest::PartitionData::write([[maybe_unused]] Writer& 
   }
 }
 
-void WriteShareGroupStateRequest::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_share_group_state_request::PartitionData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   partition = r.read_int32();
   state_epoch = r.read_int32();
@@ -70,7 +70,7 @@ void WriteShareGroupStateRequest::PartitionData::read([[maybe_unused]] Reader& r
   }
 }
 
-void WriteShareGroupStateRequest::WriteStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_share_group_state_request::WriteStateData::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_uuid(topic_id);
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -82,7 +82,7 @@ void WriteShareGroupStateRequest::WriteStateData::write([[maybe_unused]] Writer&
   }
 }
 
-void WriteShareGroupStateRequest::WriteStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_share_group_state_request::WriteStateData::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id = r.read_uuid();
   {

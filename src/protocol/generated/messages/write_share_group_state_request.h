@@ -13,6 +13,42 @@
 
 namespace strata::protocol {
 
+namespace write_share_group_state_request {
+
+struct StateBatch {
+  int64_t first_offset{INT64_C(0)};
+  int64_t last_offset{INT64_C(0)};
+  int8_t delivery_state{static_cast<int8_t>(0)};
+  int16_t delivery_count{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const StateBatch&) const = default;
+};
+
+struct PartitionData {
+  int32_t partition{0};
+  int32_t state_epoch{0};
+  int32_t leader_epoch{0};
+  int64_t start_offset{INT64_C(0)};
+  std::vector<StateBatch> state_batches;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionData&) const = default;
+};
+
+struct WriteStateData {
+  Uuid topic_id;
+  std::vector<PartitionData> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WriteStateData&) const = default;
+};
+
+}  // namespace write_share_group_state_request
+
 struct WriteShareGroupStateRequest {
   static constexpr std::string_view kName = "WriteShareGroupStateRequest";
   static constexpr ApiKey kApiKey = ApiKey::kWriteShareGroupState;
@@ -24,37 +60,9 @@ struct WriteShareGroupStateRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct StateBatch {
-    int64_t first_offset{INT64_C(0)};
-    int64_t last_offset{INT64_C(0)};
-    int8_t delivery_state{static_cast<int8_t>(0)};
-    int16_t delivery_count{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const StateBatch&) const = default;
-  };
-
-  struct PartitionData {
-    int32_t partition{0};
-    int32_t state_epoch{0};
-    int32_t leader_epoch{0};
-    int64_t start_offset{INT64_C(0)};
-    std::vector<StateBatch> state_batches;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionData&) const = default;
-  };
-
-  struct WriteStateData {
-    Uuid topic_id;
-    std::vector<PartitionData> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WriteStateData&) const = default;
-  };
+  using StateBatch = write_share_group_state_request::StateBatch;
+  using PartitionData = write_share_group_state_request::PartitionData;
+  using WriteStateData = write_share_group_state_request::WriteStateData;
 
   std::string group_id;
   std::vector<WriteStateData> topics;

@@ -13,6 +13,29 @@
 
 namespace strata::protocol {
 
+namespace write_share_group_state_response {
+
+struct PartitionResult {
+  int32_t partition{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+  std::optional<std::string> error_message;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const PartitionResult&) const = default;
+};
+
+struct WriteStateResult {
+  Uuid topic_id;
+  std::vector<PartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WriteStateResult&) const = default;
+};
+
+}  // namespace write_share_group_state_response
+
 struct WriteShareGroupStateResponse {
   static constexpr std::string_view kName = "WriteShareGroupStateResponse";
   static constexpr ApiKey kApiKey = ApiKey::kWriteShareGroupState;
@@ -24,24 +47,8 @@ struct WriteShareGroupStateResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct PartitionResult {
-    int32_t partition{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-    std::optional<std::string> error_message;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const PartitionResult&) const = default;
-  };
-
-  struct WriteStateResult {
-    Uuid topic_id;
-    std::vector<PartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WriteStateResult&) const = default;
-  };
+  using PartitionResult = write_share_group_state_response::PartitionResult;
+  using WriteStateResult = write_share_group_state_response::WriteStateResult;
 
   std::vector<WriteStateResult> results;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void WriteTxnMarkersRequest::WritableTxnMarkerTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_txn_markers_request::WritableTxnMarkerTopic::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partition_indexes.size(), false, flexible, "PartitionIndexes");
@@ -15,7 +15,7 @@ void WriteTxnMarkersRequest::WritableTxnMarkerTopic::write([[maybe_unused]] Writ
   }
 }
 
-void WriteTxnMarkersRequest::WritableTxnMarkerTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_txn_markers_request::WritableTxnMarkerTopic::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   name = r.read_string(flexible, "Name");
   {
@@ -41,7 +41,7 @@ void WriteTxnMarkersRequest::WritableTxnMarkerTopic::read([[maybe_unused]] Reade
   }
 }
 
-void WriteTxnMarkersRequest::WritableTxnMarker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_txn_markers_request::WritableTxnMarker::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int64(producer_id);
   w.write_int16(producer_epoch);
@@ -56,7 +56,7 @@ void WriteTxnMarkersRequest::WritableTxnMarker::write([[maybe_unused]] Writer& w
   }
 }
 
-void WriteTxnMarkersRequest::WritableTxnMarker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_txn_markers_request::WritableTxnMarker::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   producer_id = r.read_int64();
   producer_epoch = r.read_int16();

@@ -13,6 +13,31 @@
 
 namespace strata::protocol {
 
+namespace write_txn_markers_request {
+
+struct WritableTxnMarkerTopic {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WritableTxnMarkerTopic&) const = default;
+};
+
+struct WritableTxnMarker {
+  int64_t producer_id{INT64_C(0)};
+  int16_t producer_epoch{static_cast<int16_t>(0)};
+  bool transaction_result{false};
+  std::vector<WritableTxnMarkerTopic> topics;
+  int32_t coordinator_epoch{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WritableTxnMarker&) const = default;
+};
+
+}  // namespace write_txn_markers_request
+
 struct WriteTxnMarkersRequest {
   static constexpr std::string_view kName = "WriteTxnMarkersRequest";
   static constexpr ApiKey kApiKey = ApiKey::kWriteTxnMarkers;
@@ -24,26 +49,8 @@ struct WriteTxnMarkersRequest {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct WritableTxnMarkerTopic {
-    std::string name;
-    std::vector<int32_t> partition_indexes;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WritableTxnMarkerTopic&) const = default;
-  };
-
-  struct WritableTxnMarker {
-    int64_t producer_id{INT64_C(0)};
-    int16_t producer_epoch{static_cast<int16_t>(0)};
-    bool transaction_result{false};
-    std::vector<WritableTxnMarkerTopic> topics;
-    int32_t coordinator_epoch{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WritableTxnMarker&) const = default;
-  };
+  using WritableTxnMarkerTopic = write_txn_markers_request::WritableTxnMarkerTopic;
+  using WritableTxnMarker = write_txn_markers_request::WritableTxnMarker;
 
   std::vector<WritableTxnMarker> markers;
 

@@ -3,7 +3,7 @@
 
 namespace strata::protocol {
 
-void WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_txn_markers_response::WritableTxnMarkerPartitionResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int32(partition_index);
   w.write_int16(error_code);
@@ -12,7 +12,7 @@ void WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult::write([[maybe_un
   }
 }
 
-void WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_txn_markers_response::WritableTxnMarkerPartitionResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   partition_index = r.read_int32();
   error_code = r.read_int16();
@@ -27,7 +27,7 @@ void WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult::read([[maybe_unu
   }
 }
 
-void WriteTxnMarkersResponse::WritableTxnMarkerTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_txn_markers_response::WritableTxnMarkerTopicResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_string(name, flexible, "Name");
   w.write_array_length(partitions.size(), false, flexible, "Partitions");
@@ -39,7 +39,7 @@ void WriteTxnMarkersResponse::WritableTxnMarkerTopicResult::write([[maybe_unused
   }
 }
 
-void WriteTxnMarkersResponse::WritableTxnMarkerTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_txn_markers_response::WritableTxnMarkerTopicResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   name = r.read_string(flexible, "Name");
   {
@@ -60,7 +60,7 @@ void WriteTxnMarkersResponse::WritableTxnMarkerTopicResult::read([[maybe_unused]
   }
 }
 
-void WriteTxnMarkersResponse::WritableTxnMarkerResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void write_txn_markers_response::WritableTxnMarkerResult::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = version >= 1;
   w.write_int64(producer_id);
   w.write_array_length(topics.size(), false, flexible, "Topics");
@@ -72,7 +72,7 @@ void WriteTxnMarkersResponse::WritableTxnMarkerResult::write([[maybe_unused]] Wr
   }
 }
 
-void WriteTxnMarkersResponse::WritableTxnMarkerResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void write_txn_markers_response::WritableTxnMarkerResult::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = version >= 1;
   producer_id = r.read_int64();
   {

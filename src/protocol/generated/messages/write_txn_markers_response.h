@@ -13,6 +13,37 @@
 
 namespace strata::protocol {
 
+namespace write_txn_markers_response {
+
+struct WritableTxnMarkerPartitionResult {
+  int32_t partition_index{0};
+  int16_t error_code{static_cast<int16_t>(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WritableTxnMarkerPartitionResult&) const = default;
+};
+
+struct WritableTxnMarkerTopicResult {
+  std::string name;
+  std::vector<WritableTxnMarkerPartitionResult> partitions;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WritableTxnMarkerTopicResult&) const = default;
+};
+
+struct WritableTxnMarkerResult {
+  int64_t producer_id{INT64_C(0)};
+  std::vector<WritableTxnMarkerTopicResult> topics;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const WritableTxnMarkerResult&) const = default;
+};
+
+}  // namespace write_txn_markers_response
+
 struct WriteTxnMarkersResponse {
   static constexpr std::string_view kName = "WriteTxnMarkersResponse";
   static constexpr ApiKey kApiKey = ApiKey::kWriteTxnMarkers;
@@ -24,32 +55,9 @@ struct WriteTxnMarkersResponse {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct WritableTxnMarkerPartitionResult {
-    int32_t partition_index{0};
-    int16_t error_code{static_cast<int16_t>(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WritableTxnMarkerPartitionResult&) const = default;
-  };
-
-  struct WritableTxnMarkerTopicResult {
-    std::string name;
-    std::vector<WritableTxnMarkerPartitionResult> partitions;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WritableTxnMarkerTopicResult&) const = default;
-  };
-
-  struct WritableTxnMarkerResult {
-    int64_t producer_id{INT64_C(0)};
-    std::vector<WritableTxnMarkerTopicResult> topics;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const WritableTxnMarkerResult&) const = default;
-  };
+  using WritableTxnMarkerPartitionResult = write_txn_markers_response::WritableTxnMarkerPartitionResult;
+  using WritableTxnMarkerTopicResult = write_txn_markers_response::WritableTxnMarkerTopicResult;
+  using WritableTxnMarkerResult = write_txn_markers_response::WritableTxnMarkerResult;
 
   std::vector<WritableTxnMarkerResult> markers;
 

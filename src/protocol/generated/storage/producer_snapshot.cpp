@@ -3,7 +3,7 @@
 
 namespace strata::protocol::storage {
 
-void ProducerSnapshot::ProducerEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void producer_snapshot::ProducerEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = false;
   w.write_int64(producer_id);
   w.write_int16(epoch);
@@ -15,7 +15,7 @@ void ProducerSnapshot::ProducerEntry::write([[maybe_unused]] Writer& w, [[maybe_
   w.write_int64(current_txn_first_offset);
 }
 
-void ProducerSnapshot::ProducerEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void producer_snapshot::ProducerEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = false;
   producer_id = r.read_int64();
   epoch = r.read_int16();

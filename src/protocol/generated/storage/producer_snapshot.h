@@ -13,6 +13,25 @@
 
 namespace strata::protocol::storage {
 
+namespace producer_snapshot {
+
+struct ProducerEntry {
+  int64_t producer_id{INT64_C(0)};
+  int16_t epoch{static_cast<int16_t>(0)};
+  int32_t last_sequence{0};
+  int64_t last_offset{INT64_C(0)};
+  int32_t offset_delta{0};
+  int64_t timestamp{INT64_C(0)};
+  int32_t coordinator_epoch{0};
+  int64_t current_txn_first_offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const ProducerEntry&) const = default;
+};
+
+}  // namespace producer_snapshot
+
 struct ProducerSnapshot {
   static constexpr std::string_view kName = "ProducerSnapshot";
   static constexpr int16_t kLowestVersion = 1;
@@ -23,20 +42,7 @@ struct ProducerSnapshot {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct ProducerEntry {
-    int64_t producer_id{INT64_C(0)};
-    int16_t epoch{static_cast<int16_t>(0)};
-    int32_t last_sequence{0};
-    int64_t last_offset{INT64_C(0)};
-    int32_t offset_delta{0};
-    int64_t timestamp{INT64_C(0)};
-    int32_t coordinator_epoch{0};
-    int64_t current_txn_first_offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const ProducerEntry&) const = default;
-  };
+  using ProducerEntry = producer_snapshot::ProducerEntry;
 
   uint32_t crc{static_cast<uint32_t>(0)};
   std::vector<ProducerEntry> producer_entries;

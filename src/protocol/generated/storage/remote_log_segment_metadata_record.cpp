@@ -3,7 +3,7 @@
 
 namespace strata::protocol::storage {
 
-void RemoteLogSegmentMetadataRecord::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_record::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_uuid(id);
@@ -13,7 +13,7 @@ void RemoteLogSegmentMetadataRecord::TopicIdPartitionEntry::write([[maybe_unused
   }
 }
 
-void RemoteLogSegmentMetadataRecord::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_record::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   id = r.read_uuid();
@@ -29,7 +29,7 @@ void RemoteLogSegmentMetadataRecord::TopicIdPartitionEntry::read([[maybe_unused]
   }
 }
 
-void RemoteLogSegmentMetadataRecord::RemoteLogSegmentIdEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_record::RemoteLogSegmentIdEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   topic_id_partition.write(w, version);
   w.write_uuid(id);
@@ -38,7 +38,7 @@ void RemoteLogSegmentMetadataRecord::RemoteLogSegmentIdEntry::write([[maybe_unus
   }
 }
 
-void RemoteLogSegmentMetadataRecord::RemoteLogSegmentIdEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_record::RemoteLogSegmentIdEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id_partition.read(r, version);
   id = r.read_uuid();
@@ -53,7 +53,7 @@ void RemoteLogSegmentMetadataRecord::RemoteLogSegmentIdEntry::read([[maybe_unuse
   }
 }
 
-void RemoteLogSegmentMetadataRecord::SegmentLeaderEpochEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_record::SegmentLeaderEpochEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_epoch);
   w.write_int64(offset);
@@ -62,7 +62,7 @@ void RemoteLogSegmentMetadataRecord::SegmentLeaderEpochEntry::write([[maybe_unus
   }
 }
 
-void RemoteLogSegmentMetadataRecord::SegmentLeaderEpochEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_record::SegmentLeaderEpochEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_epoch = r.read_int32();
   offset = r.read_int64();

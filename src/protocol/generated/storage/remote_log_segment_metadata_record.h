@@ -13,6 +13,38 @@
 
 namespace strata::protocol::storage {
 
+namespace remote_log_segment_metadata_record {
+
+struct TopicIdPartitionEntry {
+  std::string name;
+  Uuid id;
+  int32_t partition{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicIdPartitionEntry&) const = default;
+};
+
+struct RemoteLogSegmentIdEntry {
+  TopicIdPartitionEntry topic_id_partition;
+  Uuid id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const RemoteLogSegmentIdEntry&) const = default;
+};
+
+struct SegmentLeaderEpochEntry {
+  int32_t leader_epoch{0};
+  int64_t offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SegmentLeaderEpochEntry&) const = default;
+};
+
+}  // namespace remote_log_segment_metadata_record
+
 struct RemoteLogSegmentMetadataRecord {
   static constexpr std::string_view kName = "RemoteLogSegmentMetadataRecord";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,33 +55,9 @@ struct RemoteLogSegmentMetadataRecord {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicIdPartitionEntry {
-    std::string name;
-    Uuid id;
-    int32_t partition{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicIdPartitionEntry&) const = default;
-  };
-
-  struct RemoteLogSegmentIdEntry {
-    TopicIdPartitionEntry topic_id_partition;
-    Uuid id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const RemoteLogSegmentIdEntry&) const = default;
-  };
-
-  struct SegmentLeaderEpochEntry {
-    int32_t leader_epoch{0};
-    int64_t offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SegmentLeaderEpochEntry&) const = default;
-  };
+  using TopicIdPartitionEntry = remote_log_segment_metadata_record::TopicIdPartitionEntry;
+  using RemoteLogSegmentIdEntry = remote_log_segment_metadata_record::RemoteLogSegmentIdEntry;
+  using SegmentLeaderEpochEntry = remote_log_segment_metadata_record::SegmentLeaderEpochEntry;
 
   RemoteLogSegmentIdEntry remote_log_segment_id;
   int64_t start_offset{INT64_C(0)};

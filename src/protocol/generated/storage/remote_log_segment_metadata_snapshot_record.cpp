@@ -3,7 +3,7 @@
 
 namespace strata::protocol::storage {
 
-void RemoteLogSegmentMetadataSnapshotRecord::SegmentLeaderEpochEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_snapshot_record::SegmentLeaderEpochEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_int32(leader_epoch);
   w.write_int64(offset);
@@ -12,7 +12,7 @@ void RemoteLogSegmentMetadataSnapshotRecord::SegmentLeaderEpochEntry::write([[ma
   }
 }
 
-void RemoteLogSegmentMetadataSnapshotRecord::SegmentLeaderEpochEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_snapshot_record::SegmentLeaderEpochEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   leader_epoch = r.read_int32();
   offset = r.read_int64();

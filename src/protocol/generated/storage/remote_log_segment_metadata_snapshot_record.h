@@ -13,6 +13,19 @@
 
 namespace strata::protocol::storage {
 
+namespace remote_log_segment_metadata_snapshot_record {
+
+struct SegmentLeaderEpochEntry {
+  int32_t leader_epoch{0};
+  int64_t offset{INT64_C(0)};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const SegmentLeaderEpochEntry&) const = default;
+};
+
+}  // namespace remote_log_segment_metadata_snapshot_record
+
 struct RemoteLogSegmentMetadataSnapshotRecord {
   static constexpr std::string_view kName = "RemoteLogSegmentMetadataSnapshotRecord";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,14 +36,7 @@ struct RemoteLogSegmentMetadataSnapshotRecord {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct SegmentLeaderEpochEntry {
-    int32_t leader_epoch{0};
-    int64_t offset{INT64_C(0)};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const SegmentLeaderEpochEntry&) const = default;
-  };
+  using SegmentLeaderEpochEntry = remote_log_segment_metadata_snapshot_record::SegmentLeaderEpochEntry;
 
   Uuid segment_id;
   int64_t start_offset{INT64_C(0)};

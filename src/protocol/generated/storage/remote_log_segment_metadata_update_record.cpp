@@ -3,7 +3,7 @@
 
 namespace strata::protocol::storage {
 
-void RemoteLogSegmentMetadataUpdateRecord::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_update_record::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_uuid(id);
@@ -13,7 +13,7 @@ void RemoteLogSegmentMetadataUpdateRecord::TopicIdPartitionEntry::write([[maybe_
   }
 }
 
-void RemoteLogSegmentMetadataUpdateRecord::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_update_record::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   id = r.read_uuid();
@@ -29,7 +29,7 @@ void RemoteLogSegmentMetadataUpdateRecord::TopicIdPartitionEntry::read([[maybe_u
   }
 }
 
-void RemoteLogSegmentMetadataUpdateRecord::RemoteLogSegmentIdEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_log_segment_metadata_update_record::RemoteLogSegmentIdEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   topic_id_partition.write(w, version);
   w.write_uuid(id);
@@ -38,7 +38,7 @@ void RemoteLogSegmentMetadataUpdateRecord::RemoteLogSegmentIdEntry::write([[mayb
   }
 }
 
-void RemoteLogSegmentMetadataUpdateRecord::RemoteLogSegmentIdEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_log_segment_metadata_update_record::RemoteLogSegmentIdEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   topic_id_partition.read(r, version);
   id = r.read_uuid();

@@ -13,6 +13,29 @@
 
 namespace strata::protocol::storage {
 
+namespace remote_log_segment_metadata_update_record {
+
+struct TopicIdPartitionEntry {
+  std::string name;
+  Uuid id;
+  int32_t partition{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicIdPartitionEntry&) const = default;
+};
+
+struct RemoteLogSegmentIdEntry {
+  TopicIdPartitionEntry topic_id_partition;
+  Uuid id;
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const RemoteLogSegmentIdEntry&) const = default;
+};
+
+}  // namespace remote_log_segment_metadata_update_record
+
 struct RemoteLogSegmentMetadataUpdateRecord {
   static constexpr std::string_view kName = "RemoteLogSegmentMetadataUpdateRecord";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,24 +46,8 @@ struct RemoteLogSegmentMetadataUpdateRecord {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicIdPartitionEntry {
-    std::string name;
-    Uuid id;
-    int32_t partition{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicIdPartitionEntry&) const = default;
-  };
-
-  struct RemoteLogSegmentIdEntry {
-    TopicIdPartitionEntry topic_id_partition;
-    Uuid id;
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const RemoteLogSegmentIdEntry&) const = default;
-  };
+  using TopicIdPartitionEntry = remote_log_segment_metadata_update_record::TopicIdPartitionEntry;
+  using RemoteLogSegmentIdEntry = remote_log_segment_metadata_update_record::RemoteLogSegmentIdEntry;
 
   RemoteLogSegmentIdEntry remote_log_segment_id;
   int32_t broker_id{0};

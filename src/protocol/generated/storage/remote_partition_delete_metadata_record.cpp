@@ -3,7 +3,7 @@
 
 namespace strata::protocol::storage {
 
-void RemotePartitionDeleteMetadataRecord::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
+void remote_partition_delete_metadata_record::TopicIdPartitionEntry::write([[maybe_unused]] Writer& w, [[maybe_unused]] int16_t version) const {
   [[maybe_unused]] const bool flexible = true;
   w.write_string(name, flexible, "Name");
   w.write_uuid(id);
@@ -13,7 +13,7 @@ void RemotePartitionDeleteMetadataRecord::TopicIdPartitionEntry::write([[maybe_u
   }
 }
 
-void RemotePartitionDeleteMetadataRecord::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
+void remote_partition_delete_metadata_record::TopicIdPartitionEntry::read([[maybe_unused]] Reader& r, [[maybe_unused]] int16_t version) {
   [[maybe_unused]] const bool flexible = true;
   name = r.read_string(flexible, "Name");
   id = r.read_uuid();

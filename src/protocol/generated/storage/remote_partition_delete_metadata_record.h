@@ -13,6 +13,20 @@
 
 namespace strata::protocol::storage {
 
+namespace remote_partition_delete_metadata_record {
+
+struct TopicIdPartitionEntry {
+  std::string name;
+  Uuid id;
+  int32_t partition{0};
+
+  void read(Reader& r, int16_t version);
+  void write(Writer& w, int16_t version) const;
+  bool operator==(const TopicIdPartitionEntry&) const = default;
+};
+
+}  // namespace remote_partition_delete_metadata_record
+
 struct RemotePartitionDeleteMetadataRecord {
   static constexpr std::string_view kName = "RemotePartitionDeleteMetadataRecord";
   static constexpr int16_t kLowestVersion = 0;
@@ -23,15 +37,7 @@ struct RemotePartitionDeleteMetadataRecord {
     return kFirstFlexibleVersion >= 0 && version >= kFirstFlexibleVersion;
   }
 
-  struct TopicIdPartitionEntry {
-    std::string name;
-    Uuid id;
-    int32_t partition{0};
-
-    void read(Reader& r, int16_t version);
-    void write(Writer& w, int16_t version) const;
-    bool operator==(const TopicIdPartitionEntry&) const = default;
-  };
+  using TopicIdPartitionEntry = remote_partition_delete_metadata_record::TopicIdPartitionEntry;
 
   TopicIdPartitionEntry topic_id_partition;
   int32_t broker_id{0};

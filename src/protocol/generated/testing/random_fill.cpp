@@ -15,7 +15,7 @@ void randomize([[maybe_unused]] AddOffsetsToTxnResponse& m, [[maybe_unused]] int
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] AddPartitionsToTxnRequest::AddPartitionsToTxnTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_partitions_to_txn_request::AddPartitionsToTxnTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -23,7 +23,7 @@ void randomize([[maybe_unused]] AddPartitionsToTxnRequest::AddPartitionsToTxnTop
   }
 }
 
-void randomize([[maybe_unused]] AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_partitions_to_txn_request::AddPartitionsToTxnTransaction& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 4) {
     m.transactional_id = rnd.next_string();
   }
@@ -68,12 +68,12 @@ void randomize([[maybe_unused]] AddPartitionsToTxnRequest& m, [[maybe_unused]] i
   }
 }
 
-void randomize([[maybe_unused]] AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_partitions_to_txn_response::AddPartitionsToTxnPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.partition_error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_partitions_to_txn_response::AddPartitionsToTxnTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.results_by_partition.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -81,7 +81,7 @@ void randomize([[maybe_unused]] AddPartitionsToTxnResponse::AddPartitionsToTxnTo
   }
 }
 
-void randomize([[maybe_unused]] AddPartitionsToTxnResponse::AddPartitionsToTxnResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_partitions_to_txn_response::AddPartitionsToTxnResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 4) {
     m.transactional_id = rnd.next_string();
   }
@@ -112,7 +112,7 @@ void randomize([[maybe_unused]] AddPartitionsToTxnResponse& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] AddRaftVoterRequest::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] add_raft_voter_request::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.host = rnd.next_string();
   m.port = rnd.next_uint16();
@@ -157,7 +157,7 @@ void randomize([[maybe_unused]] AllocateProducerIdsResponse& m, [[maybe_unused]]
   m.producer_id_len = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] AlterClientQuotasRequest::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_client_quotas_request::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity_type = rnd.next_string();
   if (rnd.next_null()) {
     m.entity_name.reset();
@@ -167,13 +167,13 @@ void randomize([[maybe_unused]] AlterClientQuotasRequest::EntityData& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] AlterClientQuotasRequest::OpData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_client_quotas_request::OpData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.key = rnd.next_string();
   m.value = rnd.next_float64();
   m.remove = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] AlterClientQuotasRequest::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_client_quotas_request::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.entity.emplace_back(), version, rnd);
@@ -192,7 +192,7 @@ void randomize([[maybe_unused]] AlterClientQuotasRequest& m, [[maybe_unused]] in
   m.validate_only = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] AlterClientQuotasResponse::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_client_quotas_response::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity_type = rnd.next_string();
   if (rnd.next_null()) {
     m.entity_name.reset();
@@ -202,7 +202,7 @@ void randomize([[maybe_unused]] AlterClientQuotasResponse::EntityData& m, [[mayb
   }
 }
 
-void randomize([[maybe_unused]] AlterClientQuotasResponse::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_client_quotas_response::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -224,7 +224,7 @@ void randomize([[maybe_unused]] AlterClientQuotasResponse& m, [[maybe_unused]] i
   }
 }
 
-void randomize([[maybe_unused]] AlterConfigsRequest::AlterableConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_configs_request::AlterableConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   if (rnd.next_null()) {
     m.value.reset();
@@ -234,7 +234,7 @@ void randomize([[maybe_unused]] AlterConfigsRequest::AlterableConfig& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] AlterConfigsRequest::AlterConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_configs_request::AlterConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type = rnd.next_int8();
   m.resource_name = rnd.next_string();
   m.configs.clear();
@@ -251,7 +251,7 @@ void randomize([[maybe_unused]] AlterConfigsRequest& m, [[maybe_unused]] int16_t
   m.validate_only = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] AlterConfigsResponse::AlterConfigsResourceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_configs_response::AlterConfigsResourceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -271,7 +271,7 @@ void randomize([[maybe_unused]] AlterConfigsResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionReassignmentsRequest::ReassignablePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_reassignments_request::ReassignablePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   if (rnd.next_null()) {
     m.replicas.reset();
@@ -284,7 +284,7 @@ void randomize([[maybe_unused]] AlterPartitionReassignmentsRequest::Reassignable
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionReassignmentsRequest::ReassignableTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_reassignments_request::ReassignableTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -300,7 +300,7 @@ void randomize([[maybe_unused]] AlterPartitionReassignmentsRequest& m, [[maybe_u
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionReassignmentsResponse::ReassignablePartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_reassignments_response::ReassignablePartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -311,7 +311,7 @@ void randomize([[maybe_unused]] AlterPartitionReassignmentsResponse::Reassignabl
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionReassignmentsResponse::ReassignableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_reassignments_response::ReassignableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -334,7 +334,7 @@ void randomize([[maybe_unused]] AlterPartitionReassignmentsResponse& m, [[maybe_
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionRequest::BrokerState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_request::BrokerState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.broker_id = rnd.next_int32();
   }
@@ -343,7 +343,7 @@ void randomize([[maybe_unused]] AlterPartitionRequest::BrokerState& m, [[maybe_u
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
   if (version <= 2) {
@@ -364,7 +364,7 @@ void randomize([[maybe_unused]] AlterPartitionRequest::PartitionData& m, [[maybe
   m.partition_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] AlterPartitionRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 1) {
     m.topic_name = rnd.next_string();
   }
@@ -386,7 +386,7 @@ void randomize([[maybe_unused]] AlterPartitionRequest& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] AlterPartitionResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.leader_id = rnd.next_int32();
@@ -401,7 +401,7 @@ void randomize([[maybe_unused]] AlterPartitionResponse::PartitionData& m, [[mayb
   m.partition_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] AlterPartitionResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_partition_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 1) {
     m.topic_name = rnd.next_string();
   }
@@ -423,7 +423,7 @@ void randomize([[maybe_unused]] AlterPartitionResponse& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_replica_log_dirs_request::AlterReplicaLogDirTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -431,7 +431,7 @@ void randomize([[maybe_unused]] AlterReplicaLogDirsRequest::AlterReplicaLogDirTo
   }
 }
 
-void randomize([[maybe_unused]] AlterReplicaLogDirsRequest::AlterReplicaLogDir& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_replica_log_dirs_request::AlterReplicaLogDir& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.path = rnd.next_string();
   m.topics.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -446,12 +446,12 @@ void randomize([[maybe_unused]] AlterReplicaLogDirsRequest& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_replica_log_dirs_response::AlterReplicaLogDirPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_replica_log_dirs_response::AlterReplicaLogDirTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -467,12 +467,12 @@ void randomize([[maybe_unused]] AlterReplicaLogDirsResponse& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] AlterUserScramCredentialsRequest::ScramCredentialDeletion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_user_scram_credentials_request::ScramCredentialDeletion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.mechanism = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] AlterUserScramCredentialsRequest::ScramCredentialUpsertion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_user_scram_credentials_request::ScramCredentialUpsertion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.mechanism = rnd.next_int8();
   m.iterations = rnd.next_int32();
@@ -491,7 +491,7 @@ void randomize([[maybe_unused]] AlterUserScramCredentialsRequest& m, [[maybe_unu
   }
 }
 
-void randomize([[maybe_unused]] AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] alter_user_scram_credentials_response::AlterUserScramCredentialsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.user = rnd.next_string();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -519,13 +519,13 @@ void randomize([[maybe_unused]] ApiVersionsRequest& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] ApiVersionsResponse::ApiVersion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] api_versions_response::ApiVersion& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.api_key = rnd.next_int16();
   m.min_version = rnd.next_int16();
   m.max_version = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] ApiVersionsResponse::SupportedFeatureKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] api_versions_response::SupportedFeatureKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.name = rnd.next_string();
   }
@@ -537,7 +537,7 @@ void randomize([[maybe_unused]] ApiVersionsResponse::SupportedFeatureKey& m, [[m
   }
 }
 
-void randomize([[maybe_unused]] ApiVersionsResponse::FinalizedFeatureKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] api_versions_response::FinalizedFeatureKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.name = rnd.next_string();
   }
@@ -578,11 +578,11 @@ void randomize([[maybe_unused]] ApiVersionsResponse& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -590,7 +590,7 @@ void randomize([[maybe_unused]] AssignReplicasToDirsRequest::TopicData& m, [[may
   }
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsRequest::DirectoryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_request::DirectoryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.id = rnd.next_uuid();
   m.topics.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -607,12 +607,12 @@ void randomize([[maybe_unused]] AssignReplicasToDirsRequest& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -620,7 +620,7 @@ void randomize([[maybe_unused]] AssignReplicasToDirsResponse::TopicData& m, [[ma
   }
 }
 
-void randomize([[maybe_unused]] AssignReplicasToDirsResponse::DirectoryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] assign_replicas_to_dirs_response::DirectoryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.id = rnd.next_uuid();
   m.topics.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -637,7 +637,7 @@ void randomize([[maybe_unused]] AssignReplicasToDirsResponse& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   if (version >= 1) {
     m.voter_directory_id = rnd.next_uuid();
@@ -646,7 +646,7 @@ void randomize([[maybe_unused]] BeginQuorumEpochRequest::PartitionData& m, [[may
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -654,7 +654,7 @@ void randomize([[maybe_unused]] BeginQuorumEpochRequest::TopicData& m, [[maybe_u
   }
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochRequest::LeaderEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_request::LeaderEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.name = rnd.next_string();
   }
@@ -688,14 +688,14 @@ void randomize([[maybe_unused]] BeginQuorumEpochRequest& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -703,7 +703,7 @@ void randomize([[maybe_unused]] BeginQuorumEpochResponse::TopicData& m, [[maybe_
   }
 }
 
-void randomize([[maybe_unused]] BeginQuorumEpochResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] begin_quorum_epoch_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.node_id = rnd.next_int32();
   }
@@ -751,14 +751,14 @@ void randomize([[maybe_unused]] BrokerHeartbeatResponse& m, [[maybe_unused]] int
   m.should_shut_down = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] BrokerRegistrationRequest::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] broker_registration_request::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.host = rnd.next_string();
   m.port = rnd.next_uint16();
   m.security_protocol = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] BrokerRegistrationRequest::Feature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] broker_registration_request::Feature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.min_supported_version = rnd.next_int16();
   m.max_supported_version = rnd.next_int16();
@@ -810,7 +810,7 @@ void randomize([[maybe_unused]] ConsumerGroupDescribeRequest& m, [[maybe_unused]
   m.include_authorized_operations = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_describe_response::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
   m.partitions.clear();
@@ -819,14 +819,14 @@ void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::TopicPartitions& 
   }
 }
 
-void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_describe_response::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.topic_partitions.emplace_back(), version, rnd);
   }
 }
 
-void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::Member& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_describe_response::Member& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   if (rnd.next_null()) {
     m.instance_id.reset();
@@ -857,7 +857,7 @@ void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::Member& m, [[mayb
   randomize(m.target_assignment, version, rnd);
 }
 
-void randomize([[maybe_unused]] ConsumerGroupDescribeResponse::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_describe_response::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -885,7 +885,7 @@ void randomize([[maybe_unused]] ConsumerGroupDescribeResponse& m, [[maybe_unused
   }
 }
 
-void randomize([[maybe_unused]] ConsumerGroupHeartbeatRequest::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_heartbeat_request::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -944,7 +944,7 @@ void randomize([[maybe_unused]] ConsumerGroupHeartbeatRequest& m, [[maybe_unused
   }
 }
 
-void randomize([[maybe_unused]] ConsumerGroupHeartbeatResponse::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_heartbeat_response::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -952,7 +952,7 @@ void randomize([[maybe_unused]] ConsumerGroupHeartbeatResponse::TopicPartitions&
   }
 }
 
-void randomize([[maybe_unused]] ConsumerGroupHeartbeatResponse::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_group_heartbeat_response::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.topic_partitions.emplace_back(), version, rnd);
@@ -984,7 +984,7 @@ void randomize([[maybe_unused]] ConsumerGroupHeartbeatResponse& m, [[maybe_unuse
   }
 }
 
-void randomize([[maybe_unused]] ConsumerProtocolAssignment::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_protocol_assignment::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1005,7 +1005,7 @@ void randomize([[maybe_unused]] ConsumerProtocolAssignment& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] ConsumerProtocolSubscription::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] consumer_protocol_subscription::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.topic = rnd.next_string();
   }
@@ -1054,7 +1054,7 @@ void randomize([[maybe_unused]] ControlledShutdownRequest& m, [[maybe_unused]] i
   }
 }
 
-void randomize([[maybe_unused]] ControlledShutdownResponse::RemainingPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] controlled_shutdown_response::RemainingPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partition_index = rnd.next_int32();
 }
@@ -1067,14 +1067,14 @@ void randomize([[maybe_unused]] ControlledShutdownResponse& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] ControllerRegistrationRequest::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] controller_registration_request::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.host = rnd.next_string();
   m.port = rnd.next_uint16();
   m.security_protocol = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] ControllerRegistrationRequest::Feature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] controller_registration_request::Feature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.min_supported_version = rnd.next_int16();
   m.max_supported_version = rnd.next_int16();
@@ -1105,7 +1105,7 @@ void randomize([[maybe_unused]] ControllerRegistrationResponse& m, [[maybe_unuse
   }
 }
 
-void randomize([[maybe_unused]] CreateAclsRequest::AclCreation& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_acls_request::AclCreation& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type = rnd.next_int8();
   m.resource_name = rnd.next_string();
   if (version >= 1) {
@@ -1124,7 +1124,7 @@ void randomize([[maybe_unused]] CreateAclsRequest& m, [[maybe_unused]] int16_t v
   }
 }
 
-void randomize([[maybe_unused]] CreateAclsResponse::AclCreationResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_acls_response::AclCreationResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -1142,7 +1142,7 @@ void randomize([[maybe_unused]] CreateAclsResponse& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] CreateDelegationTokenRequest::CreatableRenewers& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_delegation_token_request::CreatableRenewers& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.principal_type = rnd.next_string();
   m.principal_name = rnd.next_string();
 }
@@ -1189,14 +1189,14 @@ void randomize([[maybe_unused]] CreateDelegationTokenResponse& m, [[maybe_unused
   m.throttle_time_ms = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] CreatePartitionsRequest::CreatePartitionsAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_partitions_request::CreatePartitionsAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.broker_ids.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     m.broker_ids.push_back(rnd.next_int32());
   }
 }
 
-void randomize([[maybe_unused]] CreatePartitionsRequest::CreatePartitionsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_partitions_request::CreatePartitionsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.count = rnd.next_int32();
   if (rnd.next_null()) {
@@ -1219,7 +1219,7 @@ void randomize([[maybe_unused]] CreatePartitionsRequest& m, [[maybe_unused]] int
   m.validate_only = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] CreatePartitionsResponse::CreatePartitionsTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_partitions_response::CreatePartitionsTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -1238,7 +1238,7 @@ void randomize([[maybe_unused]] CreatePartitionsResponse& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] CreateTopicsRequest::CreatableReplicaAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_topics_request::CreatableReplicaAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.broker_ids.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1246,7 +1246,7 @@ void randomize([[maybe_unused]] CreateTopicsRequest::CreatableReplicaAssignment&
   }
 }
 
-void randomize([[maybe_unused]] CreateTopicsRequest::CreatableTopicConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_topics_request::CreatableTopicConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   if (rnd.next_null()) {
     m.value.reset();
@@ -1256,7 +1256,7 @@ void randomize([[maybe_unused]] CreateTopicsRequest::CreatableTopicConfig& m, [[
   }
 }
 
-void randomize([[maybe_unused]] CreateTopicsRequest::CreatableTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_topics_request::CreatableTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.num_partitions = rnd.next_int32();
   m.replication_factor = rnd.next_int16();
@@ -1281,7 +1281,7 @@ void randomize([[maybe_unused]] CreateTopicsRequest& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] CreateTopicsResponse::CreatableTopicConfigs& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_topics_response::CreatableTopicConfigs& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 5) {
     m.name = rnd.next_string();
   }
@@ -1304,7 +1304,7 @@ void randomize([[maybe_unused]] CreateTopicsResponse::CreatableTopicConfigs& m, 
   }
 }
 
-void randomize([[maybe_unused]] CreateTopicsResponse::CreatableTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] create_topics_response::CreatableTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   if (version >= 7) {
     m.topic_id = rnd.next_uuid();
@@ -1356,7 +1356,7 @@ void randomize([[maybe_unused]] DefaultPrincipalData& m, [[maybe_unused]] int16_
   m.token_authenticated = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] DeleteAclsRequest::DeleteAclsFilter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_acls_request::DeleteAclsFilter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type_filter = rnd.next_int8();
   if (rnd.next_null()) {
     m.resource_name_filter.reset();
@@ -1390,7 +1390,7 @@ void randomize([[maybe_unused]] DeleteAclsRequest& m, [[maybe_unused]] int16_t v
   }
 }
 
-void randomize([[maybe_unused]] DeleteAclsResponse::DeleteAclsMatchingAcl& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_acls_response::DeleteAclsMatchingAcl& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -1409,7 +1409,7 @@ void randomize([[maybe_unused]] DeleteAclsResponse::DeleteAclsMatchingAcl& m, [[
   m.permission_type = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] DeleteAclsResponse::DeleteAclsFilterResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_acls_response::DeleteAclsFilterResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -1438,7 +1438,7 @@ void randomize([[maybe_unused]] DeleteGroupsRequest& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] DeleteGroupsResponse::DeletableGroupResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_groups_response::DeletableGroupResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.group_id = rnd.next_string();
   m.error_code = rnd.next_int16();
 }
@@ -1451,12 +1451,12 @@ void randomize([[maybe_unused]] DeleteGroupsResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] DeleteRecordsRequest::DeleteRecordsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_records_request::DeleteRecordsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] DeleteRecordsRequest::DeleteRecordsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_records_request::DeleteRecordsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1472,13 +1472,13 @@ void randomize([[maybe_unused]] DeleteRecordsRequest& m, [[maybe_unused]] int16_
   m.timeout_ms = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DeleteRecordsResponse::DeleteRecordsPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_records_response::DeleteRecordsPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.low_watermark = rnd.next_int64();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] DeleteRecordsResponse::DeleteRecordsTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_records_response::DeleteRecordsTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1494,11 +1494,11 @@ void randomize([[maybe_unused]] DeleteRecordsResponse& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] DeleteShareGroupStateRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_share_group_state_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DeleteShareGroupStateRequest::DeleteStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_share_group_state_request::DeleteStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1514,7 +1514,7 @@ void randomize([[maybe_unused]] DeleteShareGroupStateRequest& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] DeleteShareGroupStateResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_share_group_state_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -1525,7 +1525,7 @@ void randomize([[maybe_unused]] DeleteShareGroupStateResponse::PartitionResult& 
   }
 }
 
-void randomize([[maybe_unused]] DeleteShareGroupStateResponse::DeleteStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_share_group_state_response::DeleteStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1540,7 +1540,7 @@ void randomize([[maybe_unused]] DeleteShareGroupStateResponse& m, [[maybe_unused
   }
 }
 
-void randomize([[maybe_unused]] DeleteTopicsRequest::DeleteTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_topics_request::DeleteTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 6) {
     if (rnd.next_null()) {
       m.name.reset();
@@ -1570,7 +1570,7 @@ void randomize([[maybe_unused]] DeleteTopicsRequest& m, [[maybe_unused]] int16_t
   m.timeout_ms = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DeleteTopicsResponse::DeletableTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] delete_topics_response::DeletableTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 6) {
     if (rnd.next_null()) {
       m.name.reset();
@@ -1633,14 +1633,14 @@ void randomize([[maybe_unused]] DescribeAclsRequest& m, [[maybe_unused]] int16_t
   m.permission_type = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] DescribeAclsResponse::AclDescription& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_acls_response::AclDescription& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.principal = rnd.next_string();
   m.host = rnd.next_string();
   m.operation = rnd.next_int8();
   m.permission_type = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] DescribeAclsResponse::DescribeAclsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_acls_response::DescribeAclsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type = rnd.next_int8();
   m.resource_name = rnd.next_string();
   if (version >= 1) {
@@ -1667,7 +1667,7 @@ void randomize([[maybe_unused]] DescribeAclsResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] DescribeClientQuotasRequest::ComponentData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_client_quotas_request::ComponentData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity_type = rnd.next_string();
   m.match_type = rnd.next_int8();
   if (rnd.next_null()) {
@@ -1686,7 +1686,7 @@ void randomize([[maybe_unused]] DescribeClientQuotasRequest& m, [[maybe_unused]]
   m.strict = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] DescribeClientQuotasResponse::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_client_quotas_response::EntityData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity_type = rnd.next_string();
   if (rnd.next_null()) {
     m.entity_name.reset();
@@ -1696,12 +1696,12 @@ void randomize([[maybe_unused]] DescribeClientQuotasResponse::EntityData& m, [[m
   }
 }
 
-void randomize([[maybe_unused]] DescribeClientQuotasResponse::ValueData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_client_quotas_response::ValueData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.key = rnd.next_string();
   m.value = rnd.next_float64();
 }
 
-void randomize([[maybe_unused]] DescribeClientQuotasResponse::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_client_quotas_response::EntryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.entity.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.entity.emplace_back(), version, rnd);
@@ -1739,7 +1739,7 @@ void randomize([[maybe_unused]] DescribeClusterRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] DescribeClusterResponse::DescribeClusterBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_cluster_response::DescribeClusterBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.broker_id = rnd.next_int32();
   m.host = rnd.next_string();
   m.port = rnd.next_int32();
@@ -1772,7 +1772,7 @@ void randomize([[maybe_unused]] DescribeClusterResponse& m, [[maybe_unused]] int
   m.cluster_authorized_operations = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DescribeConfigsRequest::DescribeConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_configs_request::DescribeConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type = rnd.next_int8();
   m.resource_name = rnd.next_string();
   if (rnd.next_null()) {
@@ -1799,7 +1799,7 @@ void randomize([[maybe_unused]] DescribeConfigsRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] DescribeConfigsResponse::DescribeConfigsSynonym& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_configs_response::DescribeConfigsSynonym& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.name = rnd.next_string();
   }
@@ -1816,7 +1816,7 @@ void randomize([[maybe_unused]] DescribeConfigsResponse::DescribeConfigsSynonym&
   }
 }
 
-void randomize([[maybe_unused]] DescribeConfigsResponse::DescribeConfigsResourceResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_configs_response::DescribeConfigsResourceResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   if (rnd.next_null()) {
     m.value.reset();
@@ -1851,7 +1851,7 @@ void randomize([[maybe_unused]] DescribeConfigsResponse::DescribeConfigsResource
   }
 }
 
-void randomize([[maybe_unused]] DescribeConfigsResponse::DescribeConfigsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_configs_response::DescribeConfigsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -1875,7 +1875,7 @@ void randomize([[maybe_unused]] DescribeConfigsResponse& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] DescribeDelegationTokenRequest::DescribeDelegationTokenOwner& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_delegation_token_request::DescribeDelegationTokenOwner& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.principal_type = rnd.next_string();
   m.principal_name = rnd.next_string();
 }
@@ -1892,12 +1892,12 @@ void randomize([[maybe_unused]] DescribeDelegationTokenRequest& m, [[maybe_unuse
   }
 }
 
-void randomize([[maybe_unused]] DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_delegation_token_response::DescribedDelegationTokenRenewer& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.principal_type = rnd.next_string();
   m.principal_name = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] DescribeDelegationTokenResponse::DescribedDelegationToken& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_delegation_token_response::DescribedDelegationToken& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.principal_type = rnd.next_string();
   m.principal_name = rnd.next_string();
   if (version >= 3) {
@@ -1936,7 +1936,7 @@ void randomize([[maybe_unused]] DescribeGroupsRequest& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] DescribeGroupsResponse::DescribedGroupMember& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_groups_response::DescribedGroupMember& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   if (version >= 4) {
     if (rnd.next_null()) {
@@ -1952,7 +1952,7 @@ void randomize([[maybe_unused]] DescribeGroupsResponse::DescribedGroupMember& m,
   m.member_assignment = rnd.next_bytes();
 }
 
-void randomize([[maybe_unused]] DescribeGroupsResponse::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_groups_response::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.group_id = rnd.next_string();
   m.group_state = rnd.next_string();
@@ -1977,7 +1977,7 @@ void randomize([[maybe_unused]] DescribeGroupsResponse& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] DescribeLogDirsRequest::DescribableLogDirTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_log_dirs_request::DescribableLogDirTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -1997,14 +1997,14 @@ void randomize([[maybe_unused]] DescribeLogDirsRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] DescribeLogDirsResponse::DescribeLogDirsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_log_dirs_response::DescribeLogDirsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.partition_size = rnd.next_int64();
   m.offset_lag = rnd.next_int64();
   m.is_future_key = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] DescribeLogDirsResponse::DescribeLogDirsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_log_dirs_response::DescribeLogDirsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2012,7 +2012,7 @@ void randomize([[maybe_unused]] DescribeLogDirsResponse::DescribeLogDirsTopic& m
   }
 }
 
-void randomize([[maybe_unused]] DescribeLogDirsResponse::DescribeLogDirsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_log_dirs_response::DescribeLogDirsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.log_dir = rnd.next_string();
   m.topics.clear();
@@ -2038,7 +2038,7 @@ void randomize([[maybe_unused]] DescribeLogDirsResponse& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] DescribeProducersRequest::TopicRequest& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_producers_request::TopicRequest& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partition_indexes.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2053,7 +2053,7 @@ void randomize([[maybe_unused]] DescribeProducersRequest& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] DescribeProducersResponse::ProducerState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_producers_response::ProducerState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.producer_id = rnd.next_int64();
   m.producer_epoch = rnd.next_int32();
   m.last_sequence = rnd.next_int32();
@@ -2062,7 +2062,7 @@ void randomize([[maybe_unused]] DescribeProducersResponse::ProducerState& m, [[m
   m.current_txn_start_offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] DescribeProducersResponse::PartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_producers_response::PartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -2077,7 +2077,7 @@ void randomize([[maybe_unused]] DescribeProducersResponse::PartitionResponse& m,
   }
 }
 
-void randomize([[maybe_unused]] DescribeProducersResponse::TopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_producers_response::TopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2093,11 +2093,11 @@ void randomize([[maybe_unused]] DescribeProducersResponse& m, [[maybe_unused]] i
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DescribeQuorumRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2112,7 +2112,7 @@ void randomize([[maybe_unused]] DescribeQuorumRequest& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumResponse::ReplicaState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_response::ReplicaState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.replica_id = rnd.next_int32();
   if (version >= 2) {
     m.replica_directory_id = rnd.next_uuid();
@@ -2126,7 +2126,7 @@ void randomize([[maybe_unused]] DescribeQuorumResponse::ReplicaState& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (version >= 2) {
@@ -2150,7 +2150,7 @@ void randomize([[maybe_unused]] DescribeQuorumResponse::PartitionData& m, [[mayb
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2158,7 +2158,7 @@ void randomize([[maybe_unused]] DescribeQuorumResponse::TopicData& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumResponse::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_response::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 2) {
     m.name = rnd.next_string();
   }
@@ -2170,7 +2170,7 @@ void randomize([[maybe_unused]] DescribeQuorumResponse::Listener& m, [[maybe_unu
   }
 }
 
-void randomize([[maybe_unused]] DescribeQuorumResponse::Node& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_quorum_response::Node& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 2) {
     m.node_id = rnd.next_int32();
   }
@@ -2204,11 +2204,11 @@ void randomize([[maybe_unused]] DescribeQuorumResponse& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] DescribeTopicPartitionsRequest::TopicRequest& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_topic_partitions_request::TopicRequest& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] DescribeTopicPartitionsRequest::Cursor& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_topic_partitions_request::Cursor& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partition_index = rnd.next_int32();
 }
@@ -2227,7 +2227,7 @@ void randomize([[maybe_unused]] DescribeTopicPartitionsRequest& m, [[maybe_unuse
   }
 }
 
-void randomize([[maybe_unused]] DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_topic_partitions_response::DescribeTopicPartitionsResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.partition_index = rnd.next_int32();
   m.leader_id = rnd.next_int32();
@@ -2264,7 +2264,7 @@ void randomize([[maybe_unused]] DescribeTopicPartitionsResponse::DescribeTopicPa
   }
 }
 
-void randomize([[maybe_unused]] DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_topic_partitions_response::DescribeTopicPartitionsResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.name.reset();
@@ -2281,7 +2281,7 @@ void randomize([[maybe_unused]] DescribeTopicPartitionsResponse::DescribeTopicPa
   m.topic_authorized_operations = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DescribeTopicPartitionsResponse::Cursor& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_topic_partitions_response::Cursor& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partition_index = rnd.next_int32();
 }
@@ -2307,7 +2307,7 @@ void randomize([[maybe_unused]] DescribeTransactionsRequest& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] DescribeTransactionsResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_transactions_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2315,7 +2315,7 @@ void randomize([[maybe_unused]] DescribeTransactionsResponse::TopicData& m, [[ma
   }
 }
 
-void randomize([[maybe_unused]] DescribeTransactionsResponse::TransactionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_transactions_response::TransactionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.transactional_id = rnd.next_string();
   m.transaction_state = rnd.next_string();
@@ -2337,7 +2337,7 @@ void randomize([[maybe_unused]] DescribeTransactionsResponse& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] DescribeUserScramCredentialsRequest::UserName& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_user_scram_credentials_request::UserName& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
 }
 
@@ -2353,12 +2353,12 @@ void randomize([[maybe_unused]] DescribeUserScramCredentialsRequest& m, [[maybe_
   }
 }
 
-void randomize([[maybe_unused]] DescribeUserScramCredentialsResponse::CredentialInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_user_scram_credentials_response::CredentialInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.mechanism = rnd.next_int8();
   m.iterations = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] describe_user_scram_credentials_response::DescribeUserScramCredentialsResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.user = rnd.next_string();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -2388,7 +2388,7 @@ void randomize([[maybe_unused]] DescribeUserScramCredentialsResponse& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] ElectLeadersRequest::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] elect_leaders_request::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2412,7 +2412,7 @@ void randomize([[maybe_unused]] ElectLeadersRequest& m, [[maybe_unused]] int16_t
   m.timeout_ms = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] ElectLeadersResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] elect_leaders_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_id = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -2423,7 +2423,7 @@ void randomize([[maybe_unused]] ElectLeadersResponse::PartitionResult& m, [[mayb
   }
 }
 
-void randomize([[maybe_unused]] ElectLeadersResponse::ReplicaElectionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] elect_leaders_response::ReplicaElectionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partition_result.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2442,7 +2442,7 @@ void randomize([[maybe_unused]] ElectLeadersResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochRequest::ReplicaInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_request::ReplicaInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.candidate_id = rnd.next_int32();
   }
@@ -2451,7 +2451,7 @@ void randomize([[maybe_unused]] EndQuorumEpochRequest::ReplicaInfo& m, [[maybe_u
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
@@ -2469,7 +2469,7 @@ void randomize([[maybe_unused]] EndQuorumEpochRequest::PartitionData& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2477,7 +2477,7 @@ void randomize([[maybe_unused]] EndQuorumEpochRequest::TopicData& m, [[maybe_unu
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochRequest::LeaderEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_request::LeaderEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.name = rnd.next_string();
   }
@@ -2508,14 +2508,14 @@ void randomize([[maybe_unused]] EndQuorumEpochRequest& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2523,7 +2523,7 @@ void randomize([[maybe_unused]] EndQuorumEpochResponse::TopicData& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] EndQuorumEpochResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] end_quorum_epoch_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.node_id = rnd.next_int32();
   }
@@ -2599,7 +2599,7 @@ void randomize([[maybe_unused]] ExpireDelegationTokenResponse& m, [[maybe_unused
   m.throttle_time_ms = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] FetchRequest::ReplicaState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_request::ReplicaState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 15) {
     m.replica_id = rnd.next_int32();
   }
@@ -2608,7 +2608,7 @@ void randomize([[maybe_unused]] FetchRequest::ReplicaState& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] FetchRequest::FetchPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_request::FetchPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   if (version >= 9) {
     m.current_leader_epoch = rnd.next_int32();
@@ -2626,7 +2626,7 @@ void randomize([[maybe_unused]] FetchRequest::FetchPartition& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] FetchRequest::FetchTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_request::FetchTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 12) {
     m.topic = rnd.next_string();
   }
@@ -2639,7 +2639,7 @@ void randomize([[maybe_unused]] FetchRequest::FetchTopic& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] FetchRequest::ForgottenTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_request::ForgottenTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 7 && version <= 12) {
     m.topic = rnd.next_string();
   }
@@ -2698,7 +2698,7 @@ void randomize([[maybe_unused]] FetchRequest& m, [[maybe_unused]] int16_t versio
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::EpochEndOffset& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::EpochEndOffset& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 12) {
     m.epoch = rnd.next_int32();
   }
@@ -2707,7 +2707,7 @@ void randomize([[maybe_unused]] FetchResponse::EpochEndOffset& m, [[maybe_unused
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 12) {
     m.leader_id = rnd.next_int32();
   }
@@ -2716,12 +2716,12 @@ void randomize([[maybe_unused]] FetchResponse::LeaderIdAndEpoch& m, [[maybe_unus
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.end_offset = rnd.next_int64();
   m.epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] FetchResponse::AbortedTransaction& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::AbortedTransaction& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 4) {
     m.producer_id = rnd.next_int64();
   }
@@ -2730,7 +2730,7 @@ void randomize([[maybe_unused]] FetchResponse::AbortedTransaction& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.high_watermark = rnd.next_int64();
@@ -2771,7 +2771,7 @@ void randomize([[maybe_unused]] FetchResponse::PartitionData& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::FetchableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::FetchableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 12) {
     m.topic = rnd.next_string();
   }
@@ -2784,7 +2784,7 @@ void randomize([[maybe_unused]] FetchResponse::FetchableTopicResponse& m, [[mayb
   }
 }
 
-void randomize([[maybe_unused]] FetchResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 16) {
     m.node_id = rnd.next_int32();
   }
@@ -2826,12 +2826,12 @@ void randomize([[maybe_unused]] FetchResponse& m, [[maybe_unused]] int16_t versi
   }
 }
 
-void randomize([[maybe_unused]] FetchSnapshotRequest::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_request::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.end_offset = rnd.next_int64();
   m.epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] FetchSnapshotRequest::PartitionSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_request::PartitionSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.current_leader_epoch = rnd.next_int32();
   randomize(m.snapshot_id, version, rnd);
@@ -2841,7 +2841,7 @@ void randomize([[maybe_unused]] FetchSnapshotRequest::PartitionSnapshot& m, [[ma
   }
 }
 
-void randomize([[maybe_unused]] FetchSnapshotRequest::TopicSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_request::TopicSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2864,17 +2864,17 @@ void randomize([[maybe_unused]] FetchSnapshotRequest& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] FetchSnapshotResponse::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_response::SnapshotId& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.end_offset = rnd.next_int64();
   m.epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] FetchSnapshotResponse::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_response::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] FetchSnapshotResponse::PartitionSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_response::PartitionSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   randomize(m.snapshot_id, version, rnd);
@@ -2884,7 +2884,7 @@ void randomize([[maybe_unused]] FetchSnapshotResponse::PartitionSnapshot& m, [[m
   m.unaligned_records = rnd.next_records();
 }
 
-void randomize([[maybe_unused]] FetchSnapshotResponse::TopicSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_response::TopicSnapshot& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -2892,7 +2892,7 @@ void randomize([[maybe_unused]] FetchSnapshotResponse::TopicSnapshot& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] FetchSnapshotResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] fetch_snapshot_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.node_id = rnd.next_int32();
   }
@@ -2934,7 +2934,7 @@ void randomize([[maybe_unused]] FindCoordinatorRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] FindCoordinatorResponse::Coordinator& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] find_coordinator_response::Coordinator& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 4) {
     m.key = rnd.next_string();
   }
@@ -3035,7 +3035,7 @@ void randomize([[maybe_unused]] HeartbeatResponse& m, [[maybe_unused]] int16_t v
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] IncrementalAlterConfigsRequest::AlterableConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] incremental_alter_configs_request::AlterableConfig& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.config_operation = rnd.next_int8();
   if (rnd.next_null()) {
@@ -3046,7 +3046,7 @@ void randomize([[maybe_unused]] IncrementalAlterConfigsRequest::AlterableConfig&
   }
 }
 
-void randomize([[maybe_unused]] IncrementalAlterConfigsRequest::AlterConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] incremental_alter_configs_request::AlterConfigsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.resource_type = rnd.next_int8();
   m.resource_name = rnd.next_string();
   m.configs.clear();
@@ -3063,7 +3063,7 @@ void randomize([[maybe_unused]] IncrementalAlterConfigsRequest& m, [[maybe_unuse
   m.validate_only = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] IncrementalAlterConfigsResponse::AlterConfigsResourceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] incremental_alter_configs_response::AlterConfigsResourceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -3106,13 +3106,13 @@ void randomize([[maybe_unused]] InitProducerIdResponse& m, [[maybe_unused]] int1
   m.producer_epoch = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] InitializeShareGroupStateRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] initialize_share_group_state_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.state_epoch = rnd.next_int32();
   m.start_offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] InitializeShareGroupStateRequest::InitializeStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] initialize_share_group_state_request::InitializeStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3128,7 +3128,7 @@ void randomize([[maybe_unused]] InitializeShareGroupStateRequest& m, [[maybe_unu
   }
 }
 
-void randomize([[maybe_unused]] InitializeShareGroupStateResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] initialize_share_group_state_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -3139,7 +3139,7 @@ void randomize([[maybe_unused]] InitializeShareGroupStateResponse::PartitionResu
   }
 }
 
-void randomize([[maybe_unused]] InitializeShareGroupStateResponse::InitializeStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] initialize_share_group_state_response::InitializeStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3154,7 +3154,7 @@ void randomize([[maybe_unused]] InitializeShareGroupStateResponse& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] JoinGroupRequest::JoinGroupRequestProtocol& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] join_group_request::JoinGroupRequestProtocol& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.metadata = rnd.next_bytes();
 }
@@ -3189,7 +3189,7 @@ void randomize([[maybe_unused]] JoinGroupRequest& m, [[maybe_unused]] int16_t ve
   }
 }
 
-void randomize([[maybe_unused]] JoinGroupResponse::JoinGroupResponseMember& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] join_group_response::JoinGroupResponseMember& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   if (version >= 5) {
     if (rnd.next_null()) {
@@ -3243,7 +3243,7 @@ void randomize([[maybe_unused]] KRaftVersionRecord& m, [[maybe_unused]] int16_t 
   m.k_raft_version = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] LeaderAndIsrRequest::LeaderAndIsrPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_and_isr_request::LeaderAndIsrPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 1) {
     m.topic_name = rnd.next_string();
   }
@@ -3280,7 +3280,7 @@ void randomize([[maybe_unused]] LeaderAndIsrRequest::LeaderAndIsrPartitionState&
   }
 }
 
-void randomize([[maybe_unused]] LeaderAndIsrRequest::LeaderAndIsrTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_and_isr_request::LeaderAndIsrTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 2) {
     m.topic_name = rnd.next_string();
   }
@@ -3295,7 +3295,7 @@ void randomize([[maybe_unused]] LeaderAndIsrRequest::LeaderAndIsrTopicState& m, 
   }
 }
 
-void randomize([[maybe_unused]] LeaderAndIsrRequest::LeaderAndIsrLiveLeader& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_and_isr_request::LeaderAndIsrLiveLeader& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.broker_id = rnd.next_int32();
   m.host_name = rnd.next_string();
   m.port = rnd.next_int32();
@@ -3331,7 +3331,7 @@ void randomize([[maybe_unused]] LeaderAndIsrRequest& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] LeaderAndIsrResponse::LeaderAndIsrPartitionError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_and_isr_response::LeaderAndIsrPartitionError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 4) {
     m.topic_name = rnd.next_string();
   }
@@ -3339,7 +3339,7 @@ void randomize([[maybe_unused]] LeaderAndIsrResponse::LeaderAndIsrPartitionError
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] LeaderAndIsrResponse::LeaderAndIsrTopicError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_and_isr_response::LeaderAndIsrTopicError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 5) {
     m.topic_id = rnd.next_uuid();
   }
@@ -3367,7 +3367,7 @@ void randomize([[maybe_unused]] LeaderAndIsrResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] LeaderChangeMessage::Voter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leader_change_message::Voter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.voter_id = rnd.next_int32();
   if (version >= 1) {
     m.voter_directory_id = rnd.next_uuid();
@@ -3387,7 +3387,7 @@ void randomize([[maybe_unused]] LeaderChangeMessage& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] LeaveGroupRequest::MemberIdentity& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leave_group_request::MemberIdentity& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.member_id = rnd.next_string();
   }
@@ -3422,7 +3422,7 @@ void randomize([[maybe_unused]] LeaveGroupRequest& m, [[maybe_unused]] int16_t v
   }
 }
 
-void randomize([[maybe_unused]] LeaveGroupResponse::MemberResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] leave_group_response::MemberResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.member_id = rnd.next_string();
   }
@@ -3455,7 +3455,7 @@ void randomize([[maybe_unused]] LeaveGroupResponse& m, [[maybe_unused]] int16_t 
 void randomize([[maybe_unused]] ListClientMetricsResourcesRequest& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
 }
 
-void randomize([[maybe_unused]] ListClientMetricsResourcesResponse::ClientMetricsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_client_metrics_resources_response::ClientMetricsResource& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
 }
 
@@ -3483,7 +3483,7 @@ void randomize([[maybe_unused]] ListGroupsRequest& m, [[maybe_unused]] int16_t v
   }
 }
 
-void randomize([[maybe_unused]] ListGroupsResponse::ListedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_groups_response::ListedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.group_id = rnd.next_string();
   m.protocol_type = rnd.next_string();
   if (version >= 4) {
@@ -3505,7 +3505,7 @@ void randomize([[maybe_unused]] ListGroupsResponse& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] ListOffsetsRequest::ListOffsetsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_offsets_request::ListOffsetsPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   if (version >= 4) {
     m.current_leader_epoch = rnd.next_int32();
@@ -3516,7 +3516,7 @@ void randomize([[maybe_unused]] ListOffsetsRequest::ListOffsetsPartition& m, [[m
   }
 }
 
-void randomize([[maybe_unused]] ListOffsetsRequest::ListOffsetsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_offsets_request::ListOffsetsTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3538,7 +3538,7 @@ void randomize([[maybe_unused]] ListOffsetsRequest& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] ListOffsetsResponse::ListOffsetsPartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_offsets_response::ListOffsetsPartitionResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (version <= 0) {
@@ -3558,7 +3558,7 @@ void randomize([[maybe_unused]] ListOffsetsResponse::ListOffsetsPartitionRespons
   }
 }
 
-void randomize([[maybe_unused]] ListOffsetsResponse::ListOffsetsTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_offsets_response::ListOffsetsTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3576,7 +3576,7 @@ void randomize([[maybe_unused]] ListOffsetsResponse& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_partition_reassignments_request::ListPartitionReassignmentsTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partition_indexes.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3597,7 +3597,7 @@ void randomize([[maybe_unused]] ListPartitionReassignmentsRequest& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] ListPartitionReassignmentsResponse::OngoingPartitionReassignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_partition_reassignments_response::OngoingPartitionReassignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.replicas.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3613,7 +3613,7 @@ void randomize([[maybe_unused]] ListPartitionReassignmentsResponse::OngoingParti
   }
 }
 
-void randomize([[maybe_unused]] ListPartitionReassignmentsResponse::OngoingTopicReassignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_partition_reassignments_response::OngoingTopicReassignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3650,7 +3650,7 @@ void randomize([[maybe_unused]] ListTransactionsRequest& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] ListTransactionsResponse::TransactionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] list_transactions_response::TransactionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.transactional_id = rnd.next_string();
   m.producer_id = rnd.next_int64();
   m.transaction_state = rnd.next_string();
@@ -3669,7 +3669,7 @@ void randomize([[maybe_unused]] ListTransactionsResponse& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] MetadataRequest::MetadataRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] metadata_request::MetadataRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 10) {
     m.topic_id = rnd.next_uuid();
   }
@@ -3715,7 +3715,7 @@ void randomize([[maybe_unused]] MetadataRequest& m, [[maybe_unused]] int16_t ver
   }
 }
 
-void randomize([[maybe_unused]] MetadataResponse::MetadataResponseBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] metadata_response::MetadataResponseBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.node_id = rnd.next_int32();
   m.host = rnd.next_string();
   m.port = rnd.next_int32();
@@ -3729,7 +3729,7 @@ void randomize([[maybe_unused]] MetadataResponse::MetadataResponseBroker& m, [[m
   }
 }
 
-void randomize([[maybe_unused]] MetadataResponse::MetadataResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] metadata_response::MetadataResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.partition_index = rnd.next_int32();
   m.leader_id = rnd.next_int32();
@@ -3752,7 +3752,7 @@ void randomize([[maybe_unused]] MetadataResponse::MetadataResponsePartition& m, 
   }
 }
 
-void randomize([[maybe_unused]] MetadataResponse::MetadataResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] metadata_response::MetadataResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (version >= 12) {
     if (rnd.next_null()) {
@@ -3808,7 +3808,7 @@ void randomize([[maybe_unused]] MetadataResponse& m, [[maybe_unused]] int16_t ve
   }
 }
 
-void randomize([[maybe_unused]] OffsetCommitRequest::OffsetCommitRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_commit_request::OffsetCommitRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.committed_offset = rnd.next_int64();
   if (version >= 6) {
@@ -3825,7 +3825,7 @@ void randomize([[maybe_unused]] OffsetCommitRequest::OffsetCommitRequestPartitio
   }
 }
 
-void randomize([[maybe_unused]] OffsetCommitRequest::OffsetCommitRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_commit_request::OffsetCommitRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3858,12 +3858,12 @@ void randomize([[maybe_unused]] OffsetCommitRequest& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] OffsetCommitResponse::OffsetCommitResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_commit_response::OffsetCommitResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] OffsetCommitResponse::OffsetCommitResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_commit_response::OffsetCommitResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3881,11 +3881,11 @@ void randomize([[maybe_unused]] OffsetCommitResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] OffsetDeleteRequest::OffsetDeleteRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_delete_request::OffsetDeleteRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] OffsetDeleteRequest::OffsetDeleteRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_delete_request::OffsetDeleteRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3901,12 +3901,12 @@ void randomize([[maybe_unused]] OffsetDeleteRequest& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] OffsetDeleteResponse::OffsetDeleteResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_delete_response::OffsetDeleteResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] OffsetDeleteResponse::OffsetDeleteResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_delete_response::OffsetDeleteResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -3923,7 +3923,7 @@ void randomize([[maybe_unused]] OffsetDeleteResponse& m, [[maybe_unused]] int16_
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchRequest::OffsetFetchRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_request::OffsetFetchRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 7) {
     m.name = rnd.next_string();
   }
@@ -3935,7 +3935,7 @@ void randomize([[maybe_unused]] OffsetFetchRequest::OffsetFetchRequestTopic& m, 
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchRequest::OffsetFetchRequestTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_request::OffsetFetchRequestTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.name = rnd.next_string();
   }
@@ -3947,7 +3947,7 @@ void randomize([[maybe_unused]] OffsetFetchRequest::OffsetFetchRequestTopics& m,
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchRequest::OffsetFetchRequestGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_request::OffsetFetchRequestGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.group_id = rnd.next_string();
   }
@@ -4009,7 +4009,7 @@ void randomize([[maybe_unused]] OffsetFetchRequest& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_response::OffsetFetchResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 7) {
     m.partition_index = rnd.next_int32();
   }
@@ -4032,7 +4032,7 @@ void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponsePartitio
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_response::OffsetFetchResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 7) {
     m.name = rnd.next_string();
   }
@@ -4044,7 +4044,7 @@ void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponseTopic& m
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponsePartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_response::OffsetFetchResponsePartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.partition_index = rnd.next_int32();
   }
@@ -4067,7 +4067,7 @@ void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponsePartitio
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponseTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_response::OffsetFetchResponseTopics& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.name = rnd.next_string();
   }
@@ -4079,7 +4079,7 @@ void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponseTopics& 
   }
 }
 
-void randomize([[maybe_unused]] OffsetFetchResponse::OffsetFetchResponseGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_fetch_response::OffsetFetchResponseGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.group_id = rnd.next_string();
   }
@@ -4115,7 +4115,7 @@ void randomize([[maybe_unused]] OffsetFetchResponse& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] OffsetForLeaderEpochRequest::OffsetForLeaderPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_for_leader_epoch_request::OffsetForLeaderPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   if (version >= 2) {
     m.current_leader_epoch = rnd.next_int32();
@@ -4123,7 +4123,7 @@ void randomize([[maybe_unused]] OffsetForLeaderEpochRequest::OffsetForLeaderPart
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] OffsetForLeaderEpochRequest::OffsetForLeaderTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_for_leader_epoch_request::OffsetForLeaderTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4141,7 +4141,7 @@ void randomize([[maybe_unused]] OffsetForLeaderEpochRequest& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] OffsetForLeaderEpochResponse::EpochEndOffset& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_for_leader_epoch_response::EpochEndOffset& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   m.partition = rnd.next_int32();
   if (version >= 1) {
@@ -4150,7 +4150,7 @@ void randomize([[maybe_unused]] OffsetForLeaderEpochResponse::EpochEndOffset& m,
   m.end_offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] offset_for_leader_epoch_response::OffsetForLeaderTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4168,7 +4168,7 @@ void randomize([[maybe_unused]] OffsetForLeaderEpochResponse& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] ProduceRequest::PartitionProduceData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_request::PartitionProduceData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.index = rnd.next_int32();
   if (rnd.next_null()) {
     m.records.reset();
@@ -4178,7 +4178,7 @@ void randomize([[maybe_unused]] ProduceRequest::PartitionProduceData& m, [[maybe
   }
 }
 
-void randomize([[maybe_unused]] ProduceRequest::TopicProduceData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_request::TopicProduceData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partition_data.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4203,7 +4203,7 @@ void randomize([[maybe_unused]] ProduceRequest& m, [[maybe_unused]] int16_t vers
   }
 }
 
-void randomize([[maybe_unused]] ProduceResponse::BatchIndexAndErrorMessage& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_response::BatchIndexAndErrorMessage& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 8) {
     m.batch_index = rnd.next_int32();
   }
@@ -4217,7 +4217,7 @@ void randomize([[maybe_unused]] ProduceResponse::BatchIndexAndErrorMessage& m, [
   }
 }
 
-void randomize([[maybe_unused]] ProduceResponse::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_response::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 10) {
     m.leader_id = rnd.next_int32();
   }
@@ -4226,7 +4226,7 @@ void randomize([[maybe_unused]] ProduceResponse::LeaderIdAndEpoch& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] ProduceResponse::PartitionProduceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_response::PartitionProduceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.base_offset = rnd.next_int64();
@@ -4255,7 +4255,7 @@ void randomize([[maybe_unused]] ProduceResponse::PartitionProduceResponse& m, [[
   }
 }
 
-void randomize([[maybe_unused]] ProduceResponse::TopicProduceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_response::TopicProduceResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partition_responses.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4263,7 +4263,7 @@ void randomize([[maybe_unused]] ProduceResponse::TopicProduceResponse& m, [[mayb
   }
 }
 
-void randomize([[maybe_unused]] ProduceResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] produce_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 10) {
     m.node_id = rnd.next_int32();
   }
@@ -4312,12 +4312,12 @@ void randomize([[maybe_unused]] PushTelemetryResponse& m, [[maybe_unused]] int16
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateRequest::ReadStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_request::ReadStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4333,14 +4333,14 @@ void randomize([[maybe_unused]] ReadShareGroupStateRequest& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateResponse::StateBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_response::StateBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.first_offset = rnd.next_int64();
   m.last_offset = rnd.next_int64();
   m.delivery_state = rnd.next_int8();
   m.delivery_count = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -4357,7 +4357,7 @@ void randomize([[maybe_unused]] ReadShareGroupStateResponse::PartitionResult& m,
   }
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateResponse::ReadStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_response::ReadStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4372,12 +4372,12 @@ void randomize([[maybe_unused]] ReadShareGroupStateResponse& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateSummaryRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_summary_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateSummaryRequest::ReadStateSummaryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_summary_request::ReadStateSummaryData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4393,7 +4393,7 @@ void randomize([[maybe_unused]] ReadShareGroupStateSummaryRequest& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateSummaryResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_summary_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -4406,7 +4406,7 @@ void randomize([[maybe_unused]] ReadShareGroupStateSummaryResponse::PartitionRes
   m.start_offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] ReadShareGroupStateSummaryResponse::ReadStateSummaryResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] read_share_group_state_summary_response::ReadStateSummaryResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4502,7 +4502,7 @@ void randomize([[maybe_unused]] SaslHandshakeResponse& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeRequest::AcknowledgementBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_request::AcknowledgementBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.first_offset = rnd.next_int64();
   m.last_offset = rnd.next_int64();
   m.acknowledge_types.clear();
@@ -4511,7 +4511,7 @@ void randomize([[maybe_unused]] ShareAcknowledgeRequest::AcknowledgementBatch& m
   }
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeRequest::AcknowledgePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_request::AcknowledgePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.acknowledgement_batches.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4519,7 +4519,7 @@ void randomize([[maybe_unused]] ShareAcknowledgeRequest::AcknowledgePartition& m
   }
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeRequest::AcknowledgeTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_request::AcknowledgeTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4547,12 +4547,12 @@ void randomize([[maybe_unused]] ShareAcknowledgeRequest& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeResponse::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_response::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -4564,7 +4564,7 @@ void randomize([[maybe_unused]] ShareAcknowledgeResponse::PartitionData& m, [[ma
   randomize(m.current_leader, version, rnd);
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_response::ShareAcknowledgeTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4572,7 +4572,7 @@ void randomize([[maybe_unused]] ShareAcknowledgeResponse::ShareAcknowledgeTopicR
   }
 }
 
-void randomize([[maybe_unused]] ShareAcknowledgeResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_acknowledge_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.node_id = rnd.next_int32();
   m.host = rnd.next_string();
   m.port = rnd.next_int32();
@@ -4603,7 +4603,7 @@ void randomize([[maybe_unused]] ShareAcknowledgeResponse& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchRequest::AcknowledgementBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_request::AcknowledgementBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.first_offset = rnd.next_int64();
   m.last_offset = rnd.next_int64();
   m.acknowledge_types.clear();
@@ -4612,7 +4612,7 @@ void randomize([[maybe_unused]] ShareFetchRequest::AcknowledgementBatch& m, [[ma
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchRequest::FetchPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_request::FetchPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.partition_max_bytes = rnd.next_int32();
   m.acknowledgement_batches.clear();
@@ -4621,7 +4621,7 @@ void randomize([[maybe_unused]] ShareFetchRequest::FetchPartition& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchRequest::FetchTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_request::FetchTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4629,7 +4629,7 @@ void randomize([[maybe_unused]] ShareFetchRequest::FetchTopic& m, [[maybe_unused
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchRequest::ForgottenTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_request::ForgottenTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4664,18 +4664,18 @@ void randomize([[maybe_unused]] ShareFetchRequest& m, [[maybe_unused]] int16_t v
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchResponse::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_response::LeaderIdAndEpoch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] ShareFetchResponse::AcquiredRecords& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_response::AcquiredRecords& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.first_offset = rnd.next_int64();
   m.last_offset = rnd.next_int64();
   m.delivery_count = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] ShareFetchResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -4704,7 +4704,7 @@ void randomize([[maybe_unused]] ShareFetchResponse::PartitionData& m, [[maybe_un
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchResponse::ShareFetchableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_response::ShareFetchableTopicResponse& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4712,7 +4712,7 @@ void randomize([[maybe_unused]] ShareFetchResponse::ShareFetchableTopicResponse&
   }
 }
 
-void randomize([[maybe_unused]] ShareFetchResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_fetch_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.node_id = rnd.next_int32();
   m.host = rnd.next_string();
   m.port = rnd.next_int32();
@@ -4751,7 +4751,7 @@ void randomize([[maybe_unused]] ShareGroupDescribeRequest& m, [[maybe_unused]] i
   m.include_authorized_operations = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] ShareGroupDescribeResponse::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_describe_response::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
   m.partitions.clear();
@@ -4760,14 +4760,14 @@ void randomize([[maybe_unused]] ShareGroupDescribeResponse::TopicPartitions& m, 
   }
 }
 
-void randomize([[maybe_unused]] ShareGroupDescribeResponse::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_describe_response::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.topic_partitions.emplace_back(), version, rnd);
   }
 }
 
-void randomize([[maybe_unused]] ShareGroupDescribeResponse::Member& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_describe_response::Member& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   if (rnd.next_null()) {
     m.rack_id.reset();
@@ -4785,7 +4785,7 @@ void randomize([[maybe_unused]] ShareGroupDescribeResponse::Member& m, [[maybe_u
   randomize(m.assignment, version, rnd);
 }
 
-void randomize([[maybe_unused]] ShareGroupDescribeResponse::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_describe_response::DescribedGroup& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
     m.error_message.reset();
@@ -4834,7 +4834,7 @@ void randomize([[maybe_unused]] ShareGroupHeartbeatRequest& m, [[maybe_unused]] 
   }
 }
 
-void randomize([[maybe_unused]] ShareGroupHeartbeatResponse::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_heartbeat_response::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -4842,7 +4842,7 @@ void randomize([[maybe_unused]] ShareGroupHeartbeatResponse::TopicPartitions& m,
   }
 }
 
-void randomize([[maybe_unused]] ShareGroupHeartbeatResponse::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] share_group_heartbeat_response::Assignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
     randomize(m.topic_partitions.emplace_back(), version, rnd);
@@ -4883,7 +4883,7 @@ void randomize([[maybe_unused]] SnapshotHeaderRecord& m, [[maybe_unused]] int16_
   m.last_contained_log_timestamp = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaPartitionV0& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] stop_replica_request::StopReplicaPartitionV0& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 0) {
     m.topic_name = rnd.next_string();
   }
@@ -4892,7 +4892,7 @@ void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaPartitionV0& m, [
   }
 }
 
-void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaTopicV1& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] stop_replica_request::StopReplicaTopicV1& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1 && version <= 2) {
     m.name = rnd.next_string();
   }
@@ -4904,7 +4904,7 @@ void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaTopicV1& m, [[may
   }
 }
 
-void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] stop_replica_request::StopReplicaPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.partition_index = rnd.next_int32();
   }
@@ -4916,7 +4916,7 @@ void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaPartitionState& m
   }
 }
 
-void randomize([[maybe_unused]] StopReplicaRequest::StopReplicaTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] stop_replica_request::StopReplicaTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 3) {
     m.topic_name = rnd.next_string();
   }
@@ -4960,7 +4960,7 @@ void randomize([[maybe_unused]] StopReplicaRequest& m, [[maybe_unused]] int16_t 
   }
 }
 
-void randomize([[maybe_unused]] StopReplicaResponse::StopReplicaPartitionError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] stop_replica_response::StopReplicaPartitionError& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
@@ -4974,7 +4974,7 @@ void randomize([[maybe_unused]] StopReplicaResponse& m, [[maybe_unused]] int16_t
   }
 }
 
-void randomize([[maybe_unused]] SyncGroupRequest::SyncGroupRequestAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] sync_group_request::SyncGroupRequestAssignment& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   m.assignment = rnd.next_bytes();
 }
@@ -5037,7 +5037,7 @@ void randomize([[maybe_unused]] SyncGroupResponse& m, [[maybe_unused]] int16_t v
   m.assignment = rnd.next_bytes();
 }
 
-void randomize([[maybe_unused]] TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] txn_offset_commit_request::TxnOffsetCommitRequestPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.committed_offset = rnd.next_int64();
   if (version >= 2) {
@@ -5051,7 +5051,7 @@ void randomize([[maybe_unused]] TxnOffsetCommitRequest::TxnOffsetCommitRequestPa
   }
 }
 
-void randomize([[maybe_unused]] TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] txn_offset_commit_request::TxnOffsetCommitRequestTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5084,12 +5084,12 @@ void randomize([[maybe_unused]] TxnOffsetCommitRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] txn_offset_commit_response::TxnOffsetCommitResponsePartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] txn_offset_commit_response::TxnOffsetCommitResponseTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5120,7 +5120,7 @@ void randomize([[maybe_unused]] UnregisterBrokerResponse& m, [[maybe_unused]] in
   }
 }
 
-void randomize([[maybe_unused]] UpdateFeaturesRequest::FeatureUpdateKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_features_request::FeatureUpdateKey& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.feature = rnd.next_string();
   m.max_version_level = rnd.next_int16();
   if (version <= 0) {
@@ -5142,7 +5142,7 @@ void randomize([[maybe_unused]] UpdateFeaturesRequest& m, [[maybe_unused]] int16
   }
 }
 
-void randomize([[maybe_unused]] UpdateFeaturesResponse::UpdatableFeatureResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_features_response::UpdatableFeatureResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.feature = rnd.next_string();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -5170,7 +5170,7 @@ void randomize([[maybe_unused]] UpdateFeaturesResponse& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_metadata_request::UpdateMetadataPartitionState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version <= 4) {
     m.topic_name = rnd.next_string();
   }
@@ -5195,7 +5195,7 @@ void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataPartitionSt
   }
 }
 
-void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_metadata_request::UpdateMetadataTopicState& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 5) {
     m.topic_name = rnd.next_string();
   }
@@ -5210,7 +5210,7 @@ void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataTopicState&
   }
 }
 
-void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_metadata_request::UpdateMetadataEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.port = rnd.next_int32();
   }
@@ -5225,7 +5225,7 @@ void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataEndpoint& m
   }
 }
 
-void randomize([[maybe_unused]] UpdateMetadataRequest::UpdateMetadataBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_metadata_request::UpdateMetadataBroker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.id = rnd.next_int32();
   if (version <= 0) {
     m.v0_host = rnd.next_string();
@@ -5283,13 +5283,13 @@ void randomize([[maybe_unused]] UpdateMetadataResponse& m, [[maybe_unused]] int1
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] UpdateRaftVoterRequest::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_raft_voter_request::Listener& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.host = rnd.next_string();
   m.port = rnd.next_uint16();
 }
 
-void randomize([[maybe_unused]] UpdateRaftVoterRequest::KRaftVersionFeature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_raft_voter_request::KRaftVersionFeature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.min_supported_version = rnd.next_int16();
   m.max_supported_version = rnd.next_int16();
 }
@@ -5311,7 +5311,7 @@ void randomize([[maybe_unused]] UpdateRaftVoterRequest& m, [[maybe_unused]] int1
   randomize(m.k_raft_version_feature, version, rnd);
 }
 
-void randomize([[maybe_unused]] UpdateRaftVoterResponse::CurrentLeader& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] update_raft_voter_response::CurrentLeader& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_id = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
   m.host = rnd.next_string();
@@ -5324,7 +5324,7 @@ void randomize([[maybe_unused]] UpdateRaftVoterResponse& m, [[maybe_unused]] int
   randomize(m.current_leader, version, rnd);
 }
 
-void randomize([[maybe_unused]] VoteRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] vote_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.candidate_epoch = rnd.next_int32();
   m.candidate_id = rnd.next_int32();
@@ -5338,7 +5338,7 @@ void randomize([[maybe_unused]] VoteRequest::PartitionData& m, [[maybe_unused]] 
   m.last_offset = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] VoteRequest::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] vote_request::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5362,7 +5362,7 @@ void randomize([[maybe_unused]] VoteRequest& m, [[maybe_unused]] int16_t version
   }
 }
 
-void randomize([[maybe_unused]] VoteResponse::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] vote_response::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
   m.leader_id = rnd.next_int32();
@@ -5370,7 +5370,7 @@ void randomize([[maybe_unused]] VoteResponse::PartitionData& m, [[maybe_unused]]
   m.vote_granted = rnd.next_bool();
 }
 
-void randomize([[maybe_unused]] VoteResponse::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] vote_response::TopicData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5378,7 +5378,7 @@ void randomize([[maybe_unused]] VoteResponse::TopicData& m, [[maybe_unused]] int
   }
 }
 
-void randomize([[maybe_unused]] VoteResponse::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] vote_response::NodeEndpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   if (version >= 1) {
     m.node_id = rnd.next_int32();
   }
@@ -5404,18 +5404,18 @@ void randomize([[maybe_unused]] VoteResponse& m, [[maybe_unused]] int16_t versio
   }
 }
 
-void randomize([[maybe_unused]] VotersRecord::Endpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] voters_record::Endpoint& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.host = rnd.next_string();
   m.port = rnd.next_uint16();
 }
 
-void randomize([[maybe_unused]] VotersRecord::KRaftVersionFeature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] voters_record::KRaftVersionFeature& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.min_supported_version = rnd.next_int16();
   m.max_supported_version = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] VotersRecord::Voter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] voters_record::Voter& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.voter_id = rnd.next_int32();
   m.voter_directory_id = rnd.next_uuid();
   m.endpoints.clear();
@@ -5433,14 +5433,14 @@ void randomize([[maybe_unused]] VotersRecord& m, [[maybe_unused]] int16_t versio
   }
 }
 
-void randomize([[maybe_unused]] WriteShareGroupStateRequest::StateBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_share_group_state_request::StateBatch& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.first_offset = rnd.next_int64();
   m.last_offset = rnd.next_int64();
   m.delivery_state = rnd.next_int8();
   m.delivery_count = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] WriteShareGroupStateRequest::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_share_group_state_request::PartitionData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.state_epoch = rnd.next_int32();
   m.leader_epoch = rnd.next_int32();
@@ -5451,7 +5451,7 @@ void randomize([[maybe_unused]] WriteShareGroupStateRequest::PartitionData& m, [
   }
 }
 
-void randomize([[maybe_unused]] WriteShareGroupStateRequest::WriteStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_share_group_state_request::WriteStateData& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5467,7 +5467,7 @@ void randomize([[maybe_unused]] WriteShareGroupStateRequest& m, [[maybe_unused]]
   }
 }
 
-void randomize([[maybe_unused]] WriteShareGroupStateResponse::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_share_group_state_response::PartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.error_code = rnd.next_int16();
   if (rnd.next_null()) {
@@ -5478,7 +5478,7 @@ void randomize([[maybe_unused]] WriteShareGroupStateResponse::PartitionResult& m
   }
 }
 
-void randomize([[maybe_unused]] WriteShareGroupStateResponse::WriteStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_share_group_state_response::WriteStateResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5493,7 +5493,7 @@ void randomize([[maybe_unused]] WriteShareGroupStateResponse& m, [[maybe_unused]
   }
 }
 
-void randomize([[maybe_unused]] WriteTxnMarkersRequest::WritableTxnMarkerTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_txn_markers_request::WritableTxnMarkerTopic& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partition_indexes.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5501,7 +5501,7 @@ void randomize([[maybe_unused]] WriteTxnMarkersRequest::WritableTxnMarkerTopic& 
   }
 }
 
-void randomize([[maybe_unused]] WriteTxnMarkersRequest::WritableTxnMarker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_txn_markers_request::WritableTxnMarker& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.producer_id = rnd.next_int64();
   m.producer_epoch = rnd.next_int16();
   m.transaction_result = rnd.next_bool();
@@ -5519,12 +5519,12 @@ void randomize([[maybe_unused]] WriteTxnMarkersRequest& m, [[maybe_unused]] int1
   }
 }
 
-void randomize([[maybe_unused]] WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_txn_markers_response::WritableTxnMarkerPartitionResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition_index = rnd.next_int32();
   m.error_code = rnd.next_int16();
 }
 
-void randomize([[maybe_unused]] WriteTxnMarkersResponse::WritableTxnMarkerTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_txn_markers_response::WritableTxnMarkerTopicResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5532,7 +5532,7 @@ void randomize([[maybe_unused]] WriteTxnMarkersResponse::WritableTxnMarkerTopicR
   }
 }
 
-void randomize([[maybe_unused]] WriteTxnMarkersResponse::WritableTxnMarkerResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] write_txn_markers_response::WritableTxnMarkerResult& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.producer_id = rnd.next_int64();
   m.topics.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5552,7 +5552,7 @@ void randomize([[maybe_unused]] coordinator::ConsumerGroupCurrentMemberAssignmen
   m.member_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupCurrentMemberAssignmentValue::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_current_member_assignment_value::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5579,12 +5579,12 @@ void randomize([[maybe_unused]] coordinator::ConsumerGroupMemberMetadataKey& m, 
   m.member_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupMemberMetadataValue::ClassicProtocol& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_member_metadata_value::ClassicProtocol& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.metadata = rnd.next_bytes();
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupMemberMetadataValue::ClassicMemberMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_member_metadata_value::ClassicMemberMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.session_timeout_ms = rnd.next_int32();
   m.supported_protocols.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5644,7 +5644,7 @@ void randomize([[maybe_unused]] coordinator::ConsumerGroupPartitionMetadataKey& 
   m.group_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupPartitionMetadataValue::PartitionMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_partition_metadata_value::PartitionMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.racks.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5652,7 +5652,7 @@ void randomize([[maybe_unused]] coordinator::ConsumerGroupPartitionMetadataValue
   }
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupPartitionMetadataValue::TopicMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_partition_metadata_value::TopicMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
   m.num_partitions = rnd.next_int32();
@@ -5674,7 +5674,7 @@ void randomize([[maybe_unused]] coordinator::ConsumerGroupTargetAssignmentMember
   m.member_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ConsumerGroupTargetAssignmentMemberValue::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::consumer_group_target_assignment_member_value::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5701,7 +5701,7 @@ void randomize([[maybe_unused]] coordinator::GroupMetadataKey& m, [[maybe_unused
   m.group = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::GroupMetadataValue::MemberMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::group_metadata_value::MemberMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.member_id = rnd.next_string();
   if (version >= 3) {
     if (rnd.next_null()) {
@@ -5768,7 +5768,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupCurrentMemberAssignmentKe
   m.member_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupCurrentMemberAssignmentValue::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_current_member_assignment_value::TopicPartitions& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5818,7 +5818,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupPartitionMetadataKey& m, 
   m.group_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupPartitionMetadataValue::PartitionMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_partition_metadata_value::PartitionMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.partition = rnd.next_int32();
   m.racks.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5826,7 +5826,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupPartitionMetadataValue::P
   }
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupPartitionMetadataValue::TopicMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_partition_metadata_value::TopicMetadata& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
   m.num_partitions = rnd.next_int32();
@@ -5847,7 +5847,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupStatePartitionMetadataKey
   m.group_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupStatePartitionMetadataValue::TopicPartitionsInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_state_partition_metadata_value::TopicPartitionsInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
   m.partitions.clear();
@@ -5856,7 +5856,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupStatePartitionMetadataVal
   }
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupStatePartitionMetadataValue::TopicInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_state_partition_metadata_value::TopicInfo& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.topic_name = rnd.next_string();
 }
@@ -5877,7 +5877,7 @@ void randomize([[maybe_unused]] coordinator::ShareGroupTargetAssignmentMemberKey
   m.member_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::ShareGroupTargetAssignmentMemberValue::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::share_group_target_assignment_member_value::TopicPartition& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic_id = rnd.next_uuid();
   m.partitions.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5904,7 +5904,7 @@ void randomize([[maybe_unused]] coordinator::TransactionLogKey& m, [[maybe_unuse
   m.transactional_id = rnd.next_string();
 }
 
-void randomize([[maybe_unused]] coordinator::TransactionLogValue::PartitionsSchema& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] coordinator::transaction_log_value::PartitionsSchema& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.topic = rnd.next_string();
   m.partition_ids.clear();
   for (size_t i = 0, n = rnd.next_count(); i < n; ++i) {
@@ -5930,7 +5930,7 @@ void randomize([[maybe_unused]] coordinator::TransactionLogValue& m, [[maybe_unu
   m.transaction_start_timestamp_ms = rnd.next_int64();
 }
 
-void randomize([[maybe_unused]] storage::ProducerSnapshot::ProducerEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::producer_snapshot::ProducerEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.producer_id = rnd.next_int64();
   m.epoch = rnd.next_int16();
   m.last_sequence = rnd.next_int32();
@@ -5949,18 +5949,18 @@ void randomize([[maybe_unused]] storage::ProducerSnapshot& m, [[maybe_unused]] i
   }
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataRecord::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_record::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.id = rnd.next_uuid();
   m.partition = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataRecord::RemoteLogSegmentIdEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_record::RemoteLogSegmentIdEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   randomize(m.topic_id_partition, version, rnd);
   m.id = rnd.next_uuid();
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataRecord::SegmentLeaderEpochEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_record::SegmentLeaderEpochEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_epoch = rnd.next_int32();
   m.offset = rnd.next_int64();
 }
@@ -5986,7 +5986,7 @@ void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataRecord& m, [[ma
   m.remote_log_segment_state = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataSnapshotRecord::SegmentLeaderEpochEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_snapshot_record::SegmentLeaderEpochEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.leader_epoch = rnd.next_int32();
   m.offset = rnd.next_int64();
 }
@@ -6012,13 +6012,13 @@ void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataSnapshotRecord&
   m.remote_log_segment_state = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataUpdateRecord::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_update_record::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.id = rnd.next_uuid();
   m.partition = rnd.next_int32();
 }
 
-void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataUpdateRecord::RemoteLogSegmentIdEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_log_segment_metadata_update_record::RemoteLogSegmentIdEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   randomize(m.topic_id_partition, version, rnd);
   m.id = rnd.next_uuid();
 }
@@ -6036,7 +6036,7 @@ void randomize([[maybe_unused]] storage::RemoteLogSegmentMetadataUpdateRecord& m
   m.remote_log_segment_state = rnd.next_int8();
 }
 
-void randomize([[maybe_unused]] storage::RemotePartitionDeleteMetadataRecord::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
+void randomize([[maybe_unused]] storage::remote_partition_delete_metadata_record::TopicIdPartitionEntry& m, [[maybe_unused]] int16_t version, [[maybe_unused]] RandomSource& rnd) {
   m.name = rnd.next_string();
   m.id = rnd.next_uuid();
   m.partition = rnd.next_int32();
