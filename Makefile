@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 CLANG_CXX ?= clang++-14
 
-.PHONY: help deps build build-asan run test unit-test asan-test fuzz bench format check-generated generate clean
+.PHONY: help deps build build-asan run test unit-test asan-test fuzz bench tidy format check-generated generate clean
 
 help:
 	@echo "make run              install deps, build, start Strata (for now: print 'strata help')"
@@ -18,6 +18,7 @@ help:
 	@echo "make build            configure and build build/strata and the tests (GCC)"
 	@echo "make bench            build and print the benchmark table"
 	@echo "make format           clang-format the hand-written sources"
+	@echo "make tidy             clang-tidy (Clang 14) over the hand-written sources"
 	@echo "make generate         regenerate src/protocol/generated from $(KAFKA_PROTOCOL_DIR)"
 	@echo "make check-generated  fail if the committed generated code differs from the generator's"
 
@@ -42,6 +43,9 @@ run: build
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@# ctest hides output on success: show the protocol coverage figures.
+	@$(BUILD_DIR)/src/protocol/protocol_tests --gtest_brief=1 \
+	  --gtest_filter='ProtocolRoundTrip.EveryMessageAtEveryVersion:GoldenCaptures.*' | grep -E '^(protocol round trip|golden captures):'
 
 asan-test: build-asan
 	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -55,6 +59,9 @@ test: deps check-generated unit-test asan-test fuzz
 
 bench: build
 	bench/run.sh $(BUILD_DIR)
+
+tidy: build
+	find src -name '*.cpp' | grep -v -e '/generated/' -e '/fuzz/' | xargs -P $(JOBS) -n 4 clang-tidy -p $(BUILD_DIR) --quiet
 
 format:
 	find src bench tools -name '*.h' -o -name '*.cpp' | grep -v '/generated/' | xargs clang-format -i

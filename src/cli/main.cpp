@@ -17,9 +17,7 @@ void print_version() {
              strata::protocol::all_apis().size());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{kDescription, "strata"};
   app.require_subcommand(0, 1);
   bool version = false;
@@ -41,4 +39,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   return 0;
+}
+
+}  // namespace
+
+// Exceptions stop here (docs/STYLE.md: exceptions only at the edges): report and exit non-zero.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "strata: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "strata: unexpected error\n";
+  }
+  return 1;
 }

@@ -67,7 +67,7 @@ TEST(Crc32c, LongInputMatchesBitwiseReference) {
     return ~c;
   };
   std::mt19937_64 rng(7);
-  for (size_t n : {size_t{767}, size_t{768}, size_t{769}, size_t{3 * 4096}, size_t{3 * 4096 + 771}, size_t{100000}}) {
+  for (size_t n : {size_t{767}, size_t{768}, size_t{769}, size_t{3} * 4096, size_t{3} * 4096 + 771, size_t{100000}}) {
     bytes data(n);
     for (auto& b : data) b = static_cast<std::byte>(rng());
     expect_all_paths(data, reference(data));

@@ -141,7 +141,7 @@ TEST(GoldenCaptures, RealClientRequestsDecodeExactly) {
   int files = 0;
   for (const auto& item : facts.items()) {
     // Plain variables, not a structured binding: Clang 14 cannot capture those in lambdas.
-    const std::string name = item.key();
+    const std::string& name = item.key();
     const json& f = item.value();
     SCOPED_TRACE(name);
     const bytes frame = read_file(kGoldenDir / name);
