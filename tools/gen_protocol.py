@@ -801,6 +801,29 @@ def api_const(msg):
     return "k" + api_base_name(msg)
 
 
+def start_table_source(src, header):
+    """The opening of a generated .cpp that defines a sorted constexpr table (api_keys, error_codes)."""
+    c = Emitter()
+    c.line(GENERATED_NOTICE.format(src=src).rstrip())
+    c.line(f'#include "protocol/generated/{header}"')
+    c.line()
+    c.line("#include <algorithm>")
+    c.line()
+    c.line("namespace strata::protocol {")
+    c.line()
+    c.line("namespace {")
+    return c
+
+
+def emit_table_lookup(c, signature, table, key_expr, param):
+    """A binary search of `table` (sorted by key_expr(entry)) returning a pointer or nullptr."""
+    c.block(signature)
+    c.line(f"auto it = std::lower_bound(std::begin({table}), std::end({table}), {param},")
+    c.line(f"                           [](const auto& entry, int16_t k) {{ return {key_expr} < k; }});")
+    c.line(f"return it != std::end({table}) && {key_expr.replace('entry', '(*it)')} == {param} ? &*it : nullptr;")
+    c.end()
+
+
 def emit_api_keys(requests, responses):
     by_key = {m.api_key: m for m in requests}
     resp_by_key = {m.api_key: m for m in responses}
@@ -848,15 +871,7 @@ def emit_api_keys(requests, responses):
     h.line()
     h.line("}  // namespace strata::protocol")
 
-    c = Emitter()
-    c.line(GENERATED_NOTICE.format(src="messages/*Request.json").rstrip())
-    c.line('#include "protocol/generated/api_keys.h"')
-    c.line()
-    c.line("#include <algorithm>")
-    c.line()
-    c.line("namespace strata::protocol {")
-    c.line()
-    c.line("namespace {")
+    c = start_table_source("messages/*Request.json", "api_keys.h")
     c.block("constexpr ApiInfo kApis[] =")
     for k in keys:
         rq = by_key[k]
@@ -875,11 +890,7 @@ def emit_api_keys(requests, responses):
     c.line()
     c.line("std::span<const ApiInfo> all_apis() { return kApis; }")
     c.line()
-    c.block("const ApiInfo* find_api(int16_t api_key)")
-    c.line("auto it = std::lower_bound(std::begin(kApis), std::end(kApis), api_key,")
-    c.line("                           [](const ApiInfo& a, int16_t k) { return static_cast<int16_t>(a.key) < k; });")
-    c.line("return it != std::end(kApis) && static_cast<int16_t>(it->key) == api_key ? &*it : nullptr;")
-    c.end()
+    emit_table_lookup(c, "const ApiInfo* find_api(int16_t api_key)", "kApis", "static_cast<int16_t>(entry.key)", "api_key")
     c.line()
     c.block("std::string_view api_name(ApiKey key)")
     c.line("const ApiInfo* api = find_api(static_cast<int16_t>(key));")
@@ -938,15 +949,7 @@ def emit_errors(rows):
     h.line()
     h.line("}  // namespace strata::protocol")
 
-    c = Emitter()
-    c.line(GENERATED_NOTICE.format(src="errors.tsv").rstrip())
-    c.line('#include "protocol/generated/error_codes.h"')
-    c.line()
-    c.line("#include <algorithm>")
-    c.line()
-    c.line("namespace strata::protocol {")
-    c.line()
-    c.line("namespace {")
+    c = start_table_source("errors.tsv", "error_codes.h")
     c.block("constexpr ErrorInfo kErrors[] =")
     for code, name, retriable, message in sorted(rows, key=lambda r: int(r[0])):
         c.line(f'{{ErrorCode::{constant_name(name)}, "{name}", {"true" if retriable == "yes" else "false"}, {json.dumps(message)}}},')
@@ -955,11 +958,7 @@ def emit_errors(rows):
     c.line()
     c.line("std::span<const ErrorInfo> all_errors() { return kErrors; }")
     c.line()
-    c.block("const ErrorInfo* find_error(int16_t code)")
-    c.line("auto it = std::lower_bound(std::begin(kErrors), std::end(kErrors), code,")
-    c.line("                           [](const ErrorInfo& e, int16_t k) { return static_cast<int16_t>(e.code) < k; });")
-    c.line("return it != std::end(kErrors) && static_cast<int16_t>(it->code) == code ? &*it : nullptr;")
-    c.end()
+    emit_table_lookup(c, "const ErrorInfo* find_error(int16_t code)", "kErrors", "static_cast<int16_t>(entry.code)", "code")
     c.line()
     c.block("std::string_view error_name(ErrorCode code)")
     c.line("const ErrorInfo* e = find_error(static_cast<int16_t>(code));")

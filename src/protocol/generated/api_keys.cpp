@@ -102,8 +102,8 @@ std::span<const ApiInfo> all_apis() { return kApis; }
 
 const ApiInfo* find_api(int16_t api_key) {
   auto it = std::lower_bound(std::begin(kApis), std::end(kApis), api_key,
-                             [](const ApiInfo& a, int16_t k) { return static_cast<int16_t>(a.key) < k; });
-  return it != std::end(kApis) && static_cast<int16_t>(it->key) == api_key ? &*it : nullptr;
+                             [](const auto& entry, int16_t k) { return static_cast<int16_t>(entry.key) < k; });
+  return it != std::end(kApis) && static_cast<int16_t>((*it).key) == api_key ? &*it : nullptr;
 }
 
 std::string_view api_name(ApiKey key) {

@@ -143,8 +143,8 @@ std::span<const ErrorInfo> all_errors() { return kErrors; }
 
 const ErrorInfo* find_error(int16_t code) {
   auto it = std::lower_bound(std::begin(kErrors), std::end(kErrors), code,
-                             [](const ErrorInfo& e, int16_t k) { return static_cast<int16_t>(e.code) < k; });
-  return it != std::end(kErrors) && static_cast<int16_t>(it->code) == code ? &*it : nullptr;
+                             [](const auto& entry, int16_t k) { return static_cast<int16_t>(entry.code) < k; });
+  return it != std::end(kErrors) && static_cast<int16_t>((*it).code) == code ? &*it : nullptr;
 }
 
 std::string_view error_name(ErrorCode code) {
