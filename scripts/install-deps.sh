@@ -11,8 +11,10 @@ DEBIAN_PACKAGES=(
   clang-format clang-tidy       # make format, static checks
   # libraries
   libfmt-dev                    # formatting
+  libasio-dev                   # standalone Asio: event loops, coroutines (objstore, server)
   libcli11-dev                  # the strata command line
   libgtest-dev libgmock-dev     # unit tests
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev  # record batch codecs: gzip, snappy, lz4, zstd
   nlohmann-json3-dev            # JSON (test data now; admin API and backup metadata later)
   libbenchmark-dev              # micro-benchmarks (bench/)
   # machine limits measured by make bench
