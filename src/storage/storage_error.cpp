@@ -15,6 +15,7 @@ std::string_view to_string(StorageErrc code) {
     case StorageErrc::invalid_topic: return "invalid_topic";
     case StorageErrc::invalid_file_name: return "invalid_file_name";
     case StorageErrc::invalid_argument: return "invalid_argument";
+    case StorageErrc::corrupt_snapshot: return "corrupt_snapshot";
   }
   return "unknown";
 }

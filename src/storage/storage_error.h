@@ -42,6 +42,10 @@ enum class StorageErrc {
   // The caller broke an API contract: a bad size, an entry number out of range, a write to a
   // read-only index, a value that the format cannot hold.
   invalid_argument,
+  // A producer state snapshot (.snapshot) that is not one Kafka wrote: short, a bad count, an
+  // unknown version, a CRC mismatch (Kafka: CorruptSnapshotException). Never fatal: delete the
+  // snapshot and load the previous one, or rebuild the state from the log.
+  corrupt_snapshot,
 };
 constexpr std::string_view error_category(StorageErrc) { return "storage"; }
 
