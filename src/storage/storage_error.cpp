@@ -16,6 +16,9 @@ std::string_view to_string(StorageErrc code) {
     case StorageErrc::invalid_file_name: return "invalid_file_name";
     case StorageErrc::invalid_argument: return "invalid_argument";
     case StorageErrc::corrupt_snapshot: return "corrupt_snapshot";
+    case StorageErrc::offset_out_of_range: return "offset_out_of_range";
+    case StorageErrc::batch_larger_than_segment: return "batch_larger_than_segment";
+    case StorageErrc::log_closed: return "log_closed";
   }
   return "unknown";
 }

@@ -46,6 +46,15 @@ enum class StorageErrc {
   // unknown version, a CRC mismatch (Kafka: CorruptSnapshotException). Never fatal: delete the
   // snapshot and load the previous one, or rebuild the state from the log.
   corrupt_snapshot,
+  // A read or a log start offset move outside [log start offset, log end offset] (Kafka:
+  // OffsetOutOfRangeException -> OFFSET_OUT_OF_RANGE).
+  offset_out_of_range,
+  // One append larger than a whole segment (Kafka: RecordBatchTooLargeException ->
+  // RECORD_LIST_TOO_LARGE).
+  batch_larger_than_segment,
+  // The log was closed or deleted; the caller looked it up too late (Kafka: KafkaStorageException
+  // for a log being deleted).
+  log_closed,
 };
 constexpr std::string_view error_category(StorageErrc) { return "storage"; }
 
