@@ -142,4 +142,10 @@ result<void> write_file_atomically(const std::filesystem::path& target, std::str
   return success();
 }
 
+result<UniqueFd> dup_descriptor(int fd, const std::filesystem::path& path) {
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return errno_error("dup", path, errno);
+  return UniqueFd(copy);
+}
+
 }  // namespace strata::storage

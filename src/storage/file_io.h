@@ -66,6 +66,9 @@ result<std::string> read_file(const std::filesystem::path& path);
 // it when `sync`, renames it over `target`, then fsyncs the parent directory when `sync`.
 result<void> write_file_atomically(const std::filesystem::path& target, std::string_view contents, bool sync);
 
+// dup(2) of `fd`, for a job that syncs a file while its owner may close or rename it.
+result<UniqueFd> dup_descriptor(int fd, const std::filesystem::path& path);
+
 // fsync on a directory, so that creates, renames and deletes in it are durable (Kafka: Utils.flushDir).
 result<void> fsync_dir(const std::filesystem::path& dir);
 

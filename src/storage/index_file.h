@@ -103,6 +103,8 @@ class IndexFile {
   bool writable() const { return writable_; }
   bool newly_created() const { return newly_created_; }
   bool is_open() const { return fd_.valid(); }
+  // The descriptor (-1 when closed), for flush jobs that dup it (LogSegment::dup_descriptors_for_flush).
+  int descriptor() const { return fd_.get(); }
   // The file's length in bytes (preallocated or trimmed).
   int64_t length() const { return length_; }
   int32_t entries() const { return entries_; }

@@ -75,6 +75,7 @@ class OffsetIndex {
   result<bool> resize(int32_t new_size) { return file_.resize(new_size); }
   result<void> trim_to_valid_size() { return file_.trim_to_valid_size(); }
   result<void> flush() { return file_.flush(); }
+  int descriptor() const { return file_.descriptor(); }
   // Trims to the entries in use and closes; a dropped index without close() keeps its length.
   result<void> close() { return file_.close(); }
   result<void> rename_to(const std::filesystem::path& new_path) { return file_.rename_to(new_path); }

@@ -31,10 +31,11 @@ TimestampOffset TimeIndex::last_entry_from_file() const {
 }
 
 result<bool> TimeIndex::maybe_append(int64_t timestamp, Offset offset, bool skip_full_check) {
-  if ((!skip_full_check && is_full()) || file_.entries() >= file_.max_entries()) {
+  auto full = [&] {
     return Error(StorageErrc::index_full,
                  fmt::format("Attempt to append to a full time index {} (size = {})", path().string(), entries()));
-  }
+  };
+  if (!skip_full_check && is_full()) return full();
   // Offsets may repeat (the same entry is offered again when a segment closes); going back is a bug.
   if (entries() != 0 && offset < last_entry_.offset) {
     return Error(StorageErrc::invalid_offset,
@@ -51,6 +52,9 @@ result<bool> TimeIndex::maybe_append(int64_t timestamp, Offset offset, bool skip
   // Only a larger timestamp is worth an entry. With no timestamps at all (NO_TIMESTAMP everywhere)
   // the index stays empty.
   if (timestamp <= last_entry_.timestamp) return false;
+  // Even with skip_full_check the entry needs a free slot; an entry that repeats the last one (a
+  // segment that rolled and then closes) needs none, as in Kafka.
+  if (file_.entries() >= file_.max_entries()) return full();
   std::optional<int32_t> relative = relative_offset(base_offset_, offset);
   if (!relative) {
     return Error(StorageErrc::offset_overflow, fmt::format("Integer overflow for offset: {} ({}, base offset {})",

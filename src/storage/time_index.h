@@ -76,6 +76,7 @@ class TimeIndex {
   result<bool> resize(int32_t new_size);
   result<void> trim_to_valid_size();
   result<void> flush() { return file_.flush(); }
+  int descriptor() const { return file_.descriptor(); }
   result<void> close() { return file_.close(); }
   result<void> rename_to(const std::filesystem::path& new_path) { return file_.rename_to(new_path); }
   result<bool> delete_if_exists() { return file_.delete_if_exists(); }

@@ -103,6 +103,8 @@ class TransactionIndex {
   result<void> sanity_check() const;
 
   result<void> flush();
+  // The descriptor, -1 while the file does not exist.
+  int descriptor() const { return fd_.get(); }
   result<void> close();
   result<void> rename_to(const std::filesystem::path& new_path);
   result<bool> delete_if_exists();

@@ -1,0 +1,210 @@
+// PartitionLog::open and recovery, after Kafka's LogLoader: clean up leftovers of interrupted
+// operations, load the segments, rebuild indexes that fail their sanity checks, and after an
+// unclean shutdown re-validate every segment from the recovery point, truncating a torn or corrupt
+// tail. Every action is recorded in the RecoveryReport with the file it concerns.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "storage/log_file_names.h"
+#include "storage/partition_log.h"
+#include "storage/storage_error.h"
+
+namespace strata::storage {
+
+namespace {
+
+// Assigns leader epochs from the batches recovery reads (Kafka: leaderEpochCache.assign in
+// LogSegment.recover).
+class EpochObserver final : public RecoveryObserver {
+ public:
+  explicit EpochObserver(std::vector<EpochEntry>& epochs) : epochs_(epochs) {}
+  result<void> on_batch(const record::RecordBatchView& batch, FilePosition) override {
+    const LeaderEpoch epoch = batch.partition_leader_epoch();
+    if (epoch.value() >= 0 && (epochs_.empty() || epoch > epochs_.back().epoch)) {
+      epochs_.push_back(EpochEntry{epoch, batch.base_offset()});
+      changed = true;
+    }
+    return success();
+  }
+  bool changed = false;
+
+ private:
+  std::vector<EpochEntry>& epochs_;
+};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+result<std::unique_ptr<PartitionLog>> PartitionLog::open(PartitionLogOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return errno_error("mkdir", options.dir, ec.value());
+  std::unique_ptr<PartitionLog> log(new PartitionLog(std::move(options)));
+  STRATA_TRY(log->load());
+  return log;
+}
+
+result<void> PartitionLog::load() {
+  auto epochs = read_leader_epoch_checkpoint(leader_epoch_checkpoint_path());
+  if (epochs) {
+    epochs_ = std::move(*epochs);
+  } else if (!epochs.error().is(StorageErrc::not_found)) {
+    // A damaged checkpoint is rebuilt from the batches, which carry their epochs.
+    recovery_.messages.push_back(fmt::format("{}: {}; rebuilding it from the log", leader_epoch_checkpoint_path().string(),
+                                             epochs.error().message()));
+  }
+  STRATA_TRY(remove_temp_files_and_collect_swaps());
+  STRATA_TRY(load_segments());
+  if (!options_.had_clean_shutdown) STRATA_TRY(recover_unflushed());
+
+  const int64_t now = options_.clock->now_wall_ms();
+  if (segments_.empty()) {
+    const Offset start{std::max<int64_t>(options_.log_start_offset.value(), 0)};
+    STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), start, segment_options(true), now));
+    segments_.emplace(start, std::move(segment));
+    creation_generation_++;
+  }
+  STRATA_TRY_ASSIGN(log_end_offset_, segments_.rbegin()->second->read_next_offset());
+  log_start_offset_ = std::max(options_.log_start_offset, segments_.begin()->first);
+  if (log_start_offset_ > log_end_offset_) {
+    // A checkpointed log start past the data (the segments were lost): start empty there, as
+    // Kafka's truncateFullyAndStartAt does.
+    recovery_.messages.push_back(fmt::format("{}: log start offset {} is past the log end {}; starting an empty log there",
+                                             dir().string(), log_start_offset_.value(), log_end_offset_.value()));
+    const Offset start = log_start_offset_;
+    for (auto& [base, segment] : segments_) STRATA_TRY(segment->delete_files());
+    segments_.clear();
+    STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), start, segment_options(true), now));
+    segments_.emplace(start, std::move(segment));
+    creation_generation_++;
+    log_end_offset_ = start;
+    epochs_.clear();
+  }
+  // The active segment keeps growing: its indexes were trimmed at close or by recovery, so give
+  // them back their full size (Kafka: resizeIndexes after loading).
+  STRATA_TRY(segments_.rbegin()->second->resize_indexes(options_.config.segment_index_bytes));
+  recovery_point_ = options_.had_clean_shutdown ? log_end_offset_ : std::min(options_.recovery_point, log_end_offset_);
+  last_flush_ms_ = now;
+
+  // Epochs that start past the log end belong to batches that are gone (Kafka: truncateFromEnd).
+  const size_t before = epochs_.size();
+  std::erase_if(epochs_, [&](const EpochEntry& e) { return e.start_offset >= log_end_offset_; });
+  if (epochs_.size() != before || !epochs) {
+    STRATA_TRY(write_leader_epoch_checkpoint(leader_epoch_checkpoint_path(), epochs_));
+  }
+  return success();
+}
+
+result<void> PartitionLog::remove_temp_files_and_collect_swaps() {
+  std::error_code ec;
+  std::vector<std::filesystem::path> swaps;
+  for (const auto& entry : std::filesystem::directory_iterator(dir(), ec)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string name = entry.path().filename().string();
+    const bool temp = ends_with(name, kTempFileSuffix);
+    auto parsed = parse_segment_file_name(name);
+    const bool leftover = parsed && (parsed->state == SegmentFileState::deleted || parsed->state == SegmentFileState::cleaned);
+    if (temp || leftover) {
+      std::filesystem::remove(entry.path(), ec);
+      recovery_.messages.push_back(fmt::format("{}: deleted the leftover of an interrupted operation", entry.path().string()));
+      continue;
+    }
+    if (parsed && parsed->state == SegmentFileState::swap) swaps.push_back(entry.path());
+  }
+  // A .swap file is a cleaned segment whose swap-in was interrupted after it was complete: finish
+  // it by renaming it live (the segments it replaces were already renamed .deleted and are gone).
+  for (const auto& swap : swaps) {
+    std::string name = swap.filename().string();
+    name.resize(name.size() - kSwapFileSuffix.size());
+    std::filesystem::rename(swap, swap.parent_path() / name, ec);
+    if (ec) return errno_error("rename", swap, ec.value());
+    recovery_.messages.push_back(fmt::format("{}: completed an interrupted swap", swap.string()));
+  }
+  // Index files without a .log are orphans (Kafka deletes them too).
+  for (const auto& entry : std::filesystem::directory_iterator(dir(), ec)) {
+    auto parsed = parse_segment_file_name(entry.path().filename().string());
+    if (!parsed || parsed->state != SegmentFileState::live || parsed->type == SegmentFileType::log ||
+        parsed->type == SegmentFileType::producer_snapshot) {
+      continue;
+    }
+    if (!std::filesystem::exists(dir() / segment_file_name(parsed->base_offset, SegmentFileType::log), ec)) {
+      std::filesystem::remove(entry.path(), ec);
+      recovery_.messages.push_back(fmt::format("{}: deleted an index without its .log", entry.path().string()));
+    }
+  }
+  return success();
+}
+
+result<void> PartitionLog::load_segments() {
+  std::error_code ec;
+  std::vector<Offset> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir(), ec)) {
+    auto parsed = parse_segment_file_name(entry.path().filename().string());
+    if (parsed && parsed->type == SegmentFileType::log && parsed->state == SegmentFileState::live) {
+      bases.push_back(parsed->base_offset);
+    }
+  }
+  if (ec) return errno_error("list", dir(), ec.value());
+  std::sort(bases.begin(), bases.end());
+  const int64_t now = options_.clock->now_wall_ms();
+  EpochObserver epochs(epochs_);
+  for (size_t i = 0; i < bases.size(); ++i) {
+    const bool last = i + 1 == bases.size();
+    STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), bases[i], segment_options(last), now));
+    std::optional<std::string> why;
+    if (!segment->has_offset_index_file_on_open()) {
+      why = "its offset index is missing";
+    } else if (!segment->has_time_index_file_on_open()) {
+      why = "its time index is missing";
+    } else if (auto sane = segment->sanity_check(); !sane) {
+      why = sane.error().message();
+    }
+    if (why) {
+      STRATA_TRY_ASSIGN(SegmentRecovery r, segment->recover(INT32_MAX, &epochs));
+      recovery_.indexes_rebuilt++;
+      recovery_.messages.push_back(fmt::format("{}: rebuilt the indexes because {}", segment->log().path().string(), *why));
+      if (r.truncated_bytes > 0) {
+        recovery_.bytes_truncated += r.truncated_bytes;
+        recovery_.messages.push_back(fmt::format("{}: truncated {} invalid bytes at position {} ({})",
+                                                 segment->log().path().string(), r.truncated_bytes, r.valid_bytes,
+                                                 r.reason ? r.reason->message() : "no reason"));
+      }
+    }
+    segments_.emplace(bases[i], std::move(segment));
+  }
+  return success();
+}
+
+result<void> PartitionLog::recover_unflushed() {
+  if (segments_.empty()) return success();
+  EpochObserver epochs(epochs_);
+  // The segment holding the recovery point and every later one may hold unflushed data.
+  auto it = segments_.upper_bound(options_.recovery_point);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    LogSegment& segment = *it->second;
+    STRATA_TRY_ASSIGN(SegmentRecovery r, segment.recover(INT32_MAX, &epochs));
+    recovery_.segments_recovered++;
+    if (r.truncated_bytes == 0) continue;
+    recovery_.bytes_truncated += r.truncated_bytes;
+    recovery_.messages.push_back(fmt::format("{}: truncated {} bytes at position {} after an unclean shutdown ({})",
+                                             segment.log().path().string(), r.truncated_bytes, r.valid_bytes,
+                                             r.reason ? r.reason->message() : "no reason"));
+    // Nothing after a corrupt batch can be trusted to follow it: drop the later segments.
+    auto later = std::next(it);
+    while (later != segments_.end()) {
+      recovery_.messages.push_back(
+          fmt::format("{}: deleted, it follows the truncated segment", later->second->log().path().string()));
+      STRATA_TRY(later->second->delete_files());
+      later = segments_.erase(later);
+      recovery_.segments_deleted_after_corruption++;
+    }
+    break;
+  }
+  return success();
+}
+
+}  // namespace strata::storage
