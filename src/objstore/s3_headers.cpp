@@ -1,0 +1,91 @@
+#include "objstore/s3_headers.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace strata::objstore {
+
+namespace {
+
+std::string strip_quotes(std::string_view s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+
+bool parse_u64(std::string_view s, uint64_t& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+Error malformed(std::string_view what) {
+  return Error(ObjstoreErrc::permanent, fmt::format("the server's response lacks a valid {}", what));
+}
+
+}  // namespace
+
+std::string_view metadata_prefix(S3Dialect dialect) {
+  return dialect == S3Dialect::gcs ? "x-goog-meta-" : "x-amz-meta-";
+}
+
+void add_metadata_headers(S3Dialect dialect, const Metadata& metadata, std::vector<std::string>& headers) {
+  for (const auto& [key, value] : metadata) {
+    std::string name = key;
+    for (char& c : name) {
+      if (c == '_') c = '-';
+    }
+    headers.push_back(fmt::format("{}{}: {}", metadata_prefix(dialect), name, value));
+  }
+}
+
+result<S3ObjectHead> parse_object_head(S3Dialect dialect, const HttpResponse& response) {
+  S3ObjectHead head;
+  const std::string_view prefix = metadata_prefix(dialect);
+  if (const auto range = response.header("content-range")) {
+    // "bytes 0-99/1000"
+    const size_t slash = range->rfind('/');
+    if (slash == std::string_view::npos || !parse_u64(range->substr(slash + 1), head.info.size)) {
+      return malformed("Content-Range");
+    }
+  } else if (const auto length = response.header("content-length")) {
+    if (!parse_u64(*length, head.info.size)) return malformed("Content-Length");
+  } else {
+    return malformed("Content-Length");
+  }
+  if (const auto etag = response.header("etag")) head.info.etag = strip_quotes(*etag);
+  if (const auto modified = response.header("last-modified")) {
+    const std::string text(*modified);
+    const time_t t = curl_getdate(text.c_str(), nullptr);
+    if (t > 0) head.info.last_modified_ms = static_cast<int64_t>(t) * 1000;
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (!name.starts_with(prefix)) continue;
+    const std::string_view meta = std::string_view(name).substr(prefix.size());
+    if (meta == kCrcMetadataName) {
+      head.checksums.strata_crc32c = parse_crc32c_hex(value);
+      if (!head.checksums.strata_crc32c) return malformed("strata-crc32c metadata");
+    } else if (meta == kPartSizeMetadataName) {
+      uint64_t part_size = 0;
+      if (!parse_u64(value, part_size) || part_size == 0) return malformed("strata-part-size metadata");
+      head.checksums.part_size = part_size;
+    } else if (!meta.starts_with("strata-")) {
+      std::string key(meta);
+      for (char& c : key) {
+        if (c == '-') c = '_';
+      }
+      head.info.metadata[std::move(key)] = value;
+    }
+  }
+  if (const auto hash = response.header("x-goog-hash")) head.checksums.goog_crc32c = parse_goog_crc32c(*hash);
+  if (const auto sse = response.header("x-amz-server-side-encryption")) {
+    head.checksums.encrypted_etag = *sse == "aws:kms" || *sse == "aws:kms:dsse";
+  }
+  if (response.header("x-amz-server-side-encryption-customer-algorithm")) head.checksums.encrypted_etag = true;
+  head.checksums.etag = head.info.etag;
+  head.checksums.size = head.info.size;
+  head.info.crc32c = head.checksums.strata_crc32c ? head.checksums.strata_crc32c : head.checksums.goog_crc32c;
+  return head;
+}
+
+}  // namespace strata::objstore

@@ -1,0 +1,252 @@
+#include "objstore/s3_http.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "objstore/s3_digest.h"
+
+namespace strata::objstore {
+
+namespace {
+
+// A transfer below this many bytes per second for stall_timeout is cut.
+constexpr long kStallBytesPerSecond = 1024;
+// How much of an error response body is kept: S3 error documents are a few hundred bytes.
+constexpr size_t kMaxErrorBody = 64 * 1024;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// State shared with curl's callbacks for one request.
+struct Transfer {
+  const HttpRequest* request = nullptr;
+  HttpResponse* response = nullptr;
+  size_t sent = 0;        // bytes of the request body handed to curl
+  bool overflow = false;  // the server sent more than body_out holds
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    // A new response (after 100 Continue, say): forget the headers of the previous one.
+    t.response->headers.clear();
+    const size_t sp = line.find(' ');
+    if (sp != std::string_view::npos) t.response->status = std::strtol(line.data() + sp + 1, nullptr, 10);
+    return size * count;
+  }
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    t.response->headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  }
+  return size * count;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  HttpResponse& r = *t.response;
+  const bool success = r.status >= 200 && r.status < 300;
+  if (success && !t.request->body_out.empty()) {
+    if (n > t.request->body_out.size() - r.body_size) {
+      t.overflow = true;
+      return 0;  // stops the transfer with CURLE_WRITE_ERROR
+    }
+    std::memcpy(t.request->body_out.data() + r.body_size, data, n);
+    r.body_size += n;
+    return n;
+  }
+  const size_t limit = success ? HttpResponse::kMaxTextBody : kMaxErrorBody;
+  if (r.text.size() + n > limit) {
+    if (success) {
+      t.overflow = true;
+      return 0;
+    }
+    r.text.append(data, limit - r.text.size());  // keep the start of a huge error body, drop the rest
+    return n;
+  }
+  r.text.append(data, n);
+  return n;
+}
+
+size_t on_read(char* buffer, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const bytes_view body = t.request->body;
+  const size_t n = std::min(size * count, body.size() - t.sent);
+  std::memcpy(buffer, body.data() + t.sent, n);
+  t.sent += n;
+  return n;
+}
+
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto& t = *static_cast<Transfer*>(user);
+  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > t.request->body.size()) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  t.sent = static_cast<size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+ObjstoreErrc kind_of(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_AGAIN: return ObjstoreErrc::transient;
+    default: return ObjstoreErrc::permanent;
+  }
+}
+
+// Headers are set as given; a name given with an empty value ("Expect:") removes curl's own.
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+  bool add(const std::string& h) {
+    curl_slist* next = curl_slist_append(list, h.c_str());
+    if (next == nullptr) return false;
+    list = next;
+    return true;
+  }
+};
+
+}  // namespace
+
+std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
+  global_init();
+  sigv4_ = options_.dialect == S3Dialect::gcs ? fmt::format("goog:goog4:{}:storage", options_.region)
+                                              : fmt::format("aws:amz:{}:s3", options_.region);
+}
+
+HttpClient::~HttpClient() {
+  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+}
+
+std::string_view HttpClient::payload_hash_header() const {
+  return options_.dialect == S3Dialect::gcs ? "x-goog-content-sha256" : "x-amz-content-sha256";
+}
+
+void* HttpClient::acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      void* h = idle_.back();
+      idle_.pop_back();
+      return h;
+    }
+  }
+  return curl_easy_init();
+}
+
+void HttpClient::release(void* handle) {
+  // Keeps the connection, the DNS and TLS session caches; drops every option.
+  curl_easy_reset(static_cast<CURL*>(handle));
+  std::lock_guard lock(mu_);
+  idle_.push_back(handle);
+}
+
+result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string_view what) {
+  CURL* curl = static_cast<CURL*>(acquire());
+  if (curl == nullptr) return Error(ObjstoreErrc::permanent, fmt::format("{}: cannot create a curl handle", what));
+  HttpResponse response;
+  Transfer transfer{&request, &response, 0, false};
+  HeaderList headers;
+  bool ok = true;
+  for (const std::string& h : request.headers) ok = ok && headers.add(h);
+  const std::string hash = request.payload_sha256.empty() ? sha256_hex(request.body) : request.payload_sha256;
+  ok = ok && headers.add(fmt::format("{}: {}", payload_hash_header(), hash));
+  if (!options_.credentials.session_token.empty()) {
+    ok = ok && headers.add(fmt::format(
+                   "{}: {}", options_.dialect == S3Dialect::gcs ? "x-goog-security-token" : "x-amz-security-token",
+                   options_.credentials.session_token));
+  }
+  if (!ok) {
+    release(curl);
+    return Error(ObjstoreErrc::permanent, fmt::format("{}: out of memory building headers", what));
+  }
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
+  curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kStallBytesPerSecond);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                   std::max(1L, static_cast<long>(options_.stall_timeout.count() / 1000)));
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  // No wait for 100 Continue before a body. (Removing the Expect header with "Expect:" instead
+  // would break the signature: curl 7.88 signs the empty header it does not send.)
+  curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    // Not null even for an empty body: a null POSTFIELDS would make curl read from stdin.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
+                     request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+  release(curl);
+  if (transfer.overflow) {
+    return Error(ObjstoreErrc::permanent,
+                 fmt::format("{}: the server sent more bytes than asked for (did it ignore the Range header?)", what));
+  }
+  if (code != CURLE_OK) {
+    return Error(kind_of(code), fmt::format("{}: {} ({})", what, curl_easy_strerror(code), request.url));
+  }
+  return response;
+}
+
+}  // namespace strata::objstore

@@ -1,0 +1,84 @@
+// Blocking, signed HTTP requests for the S3 backend, over libcurl. Signing is curl's
+// (CURLOPT_AWS_SIGV4, AWS4-HMAC-SHA256 or GCS's GOOG4-HMAC-SHA256); the payload hash header
+// (x-amz-content-sha256 / x-goog-content-sha256), which curl 7.88 does not add, is ours, so the
+// server checks every body against its signed SHA-256.
+//
+// Connections are reused: each request borrows an easy handle from a pool and gives it back with
+// its live connection, so with N threads issuing requests there are at most N connections.
+// Runs on the backend's pool threads only (s3_object_store.h), never on an event loop.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "objstore/s3_options.h"
+
+namespace strata::objstore {
+
+struct HttpRequest {
+  std::string method = "GET";        // GET, HEAD, PUT, POST, DELETE
+  std::string url;                   // already encoded (s3_url.h)
+  std::vector<std::string> headers;  // "Name: value"; not the signature or payload hash
+  bytes_view body;                   // sent as is (PUT, POST)
+  // SHA-256 hex of `body`; empty: computed here.
+  std::string payload_sha256;
+  // Where a successful (2xx) response body goes; it fails with permanent if the server sends
+  // more. Empty: into HttpResponse::text, up to kMaxTextBody.
+  std::span<std::byte> body_out;
+};
+
+struct HttpResponse {
+  static constexpr size_t kMaxTextBody = 64ULL * 1024 * 1024;
+
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in order
+  std::string text;                                          // the body, unless it went to body_out
+  size_t body_size = 0;                                      // bytes written to body_out
+
+  // The first header of this name (lower case), if any.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct HttpClientOptions {
+  S3Dialect dialect = S3Dialect::s3;
+  std::string region;
+  S3Credentials credentials;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds request_timeout{60'000};
+  std::chrono::milliseconds stall_timeout{15'000};
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends the request and returns the response of any status. Fails (transient) only when no
+  // response came: connection refused or reset, timeout, a cut transfer; or (permanent) for a
+  // local problem. `what` ("PUT key") leads the error message.
+  result<HttpResponse> perform(const HttpRequest& request, std::string_view what);
+
+  // The name of the payload hash header ("x-amz-content-sha256").
+  std::string_view payload_hash_header() const;
+
+ private:
+  void* acquire();
+  void release(void* handle);
+
+  HttpClientOptions options_;
+  std::string sigv4_;  // "aws:amz:us-east-1:s3"
+  std::mutex mu_;
+  std::vector<void*> idle_;  // CURL* handles with their connections, guarded by mu_
+};
+
+}  // namespace strata::objstore

@@ -1,0 +1,321 @@
+#include "objstore/s3_object_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/clock.h"
+#include "base/crc32c.h"
+#include "objstore/coro_support.h"
+#include "objstore/s3_credentials.h"
+#include "objstore/s3_digest.h"
+#include "objstore/s3_errors.h"
+#include "objstore/s3_headers.h"
+#include "objstore/s3_integrity.h"
+#include "objstore/s3_upload.h"
+#include "objstore/s3_xml.h"
+
+namespace strata::objstore {
+
+namespace {
+
+// Marks continuation tokens of this backend: "1" + hex of the server's token. Anything else
+// passed back is refused as invalid_argument before it reaches the server.
+constexpr char kTokenVersion = '1';
+
+std::string wrap_token(std::string_view server_token) {
+  return std::string(1, kTokenVersion) + to_hex(as_bytes_view(server_token));
+}
+
+std::optional<std::string> unwrap_token(std::string_view token) {
+  if (token.empty() || token.front() != kTokenVersion || token.size() % 2 == 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 1; i < token.size(); i += 2) {
+    int v = 0;
+    for (char c : token.substr(i, 2)) {
+      v <<= 4;
+      if (c >= '0' && c <= '9') {
+        v |= c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        v |= c - 'a' + 10;
+      } else {
+        return std::nullopt;
+      }
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  return out;
+}
+
+HttpClientOptions http_options(const S3Options& o) {
+  HttpClientOptions h;
+  h.dialect = o.dialect;
+  h.region = o.region;
+  h.credentials = o.credentials;
+  h.connect_timeout = o.connect_timeout;
+  h.request_timeout = o.request_timeout;
+  h.stall_timeout = o.stall_timeout;
+  return h;
+}
+
+}  // namespace
+
+result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::open(S3Options options) {
+  STRATA_TRY_ASSIGN(options, finish_options(std::move(options)));
+  STRATA_TRY_ASSIGN(options.credentials, resolve_credentials(options.credentials));
+  return std::unique_ptr<S3ObjectStore>(new S3ObjectStore(std::move(options)));
+}
+
+S3ObjectStore::S3ObjectStore(S3Options options)
+    : options_(std::move(options)),
+      url_(options_),
+      http_(http_options(options_)),
+      retrier_(options_.retry, system_clock(), timer_sleeper()),
+      pool_(options_.concurrency) {}
+
+S3ObjectStore::~S3ObjectStore() { pool_.join(); }
+
+std::string S3ObjectStore::describe() const {
+  return fmt::format("{}://{}/{} at {}", options_.dialect == S3Dialect::gcs ? "gs" : "s3", options_.bucket,
+                     options_.prefix, options_.endpoint);
+}
+
+std::string S3ObjectStore::if_absent_header() const {
+  return options_.dialect == S3Dialect::gcs ? "x-goog-if-generation-match: 0" : "If-None-Match: *";
+}
+
+asio::awaitable<result<HttpResponse>> S3ObjectStore::send(HttpRequest request, std::string what, int* attempts) {
+  auto attempt = [this, &request, &what, attempts]() {
+    if (attempts != nullptr) ++*attempts;
+    auto perform = [this, &request, &what]() -> result<HttpResponse> {
+      STRATA_TRY_ASSIGN(HttpResponse response, http_.perform(request, what));
+      if (response.status < 200 || response.status >= 300) return s3_error(response, what);
+      return response;
+    };
+    return offload(pool_.get_executor(), std::move(perform));
+  };
+  co_return co_await retrier_.run(what, std::move(attempt));
+}
+
+asio::awaitable<result<ObjectInfo>> S3ObjectStore::head_full(std::string full) {
+  HttpRequest request;
+  request.method = "HEAD";
+  request.url = url_.object(full);
+  request.payload_sha256 = std::string(kEmptySha256);
+  OBJSTORE_CO_TRY_ASSIGN(HttpResponse response, co_await send(std::move(request), "head " + full, nullptr));
+  OBJSTORE_CO_TRY_ASSIGN(S3ObjectHead head, parse_object_head(options_.dialect, response));
+  co_return std::move(head.info);
+}
+
+asio::awaitable<result<ObjectInfo>> S3ObjectStore::put_object(std::string key, bytes_view data,
+                                                              const PutOptions& options) {
+  const uint32_t crc = crc32c::compute(data);
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = url_.object(full_key(key));
+  request.body = data;
+  request.headers.push_back("Content-Type: application/octet-stream");
+  request.headers.push_back(
+      fmt::format("{}{}: {}", metadata_prefix(options_.dialect), kCrcMetadataName, crc32c_hex(crc)));
+  add_metadata_headers(options_.dialect, options.metadata, request.headers);
+  if (options.if_absent) request.headers.push_back(if_absent_header());
+  const std::string what = "put " + key;
+  int attempts = 0;
+  result<HttpResponse> response = co_await send(std::move(request), what, &attempts);
+  if (!response && response.error().is(ObjstoreErrc::precondition_failed) && attempts > 1) {
+    // A retried create-only PUT can fail because its own earlier attempt succeeded unseen: the
+    // object is ours if it has our checksum and our MD5.
+    result<ObjectInfo> existing = co_await head_full(full_key(key));
+    if (existing && existing->crc32c == crc && existing->etag == to_hex(md5(data))) {
+      existing->key = std::move(key);
+      co_return std::move(existing).value();
+    }
+  }
+  OBJSTORE_CO_TRY(response);
+  ObjectInfo info;
+  info.key = std::move(key);
+  info.size = data.size();
+  if (const auto etag = response->header("etag")) {
+    info.etag = std::string(*etag);
+    if (info.etag.size() >= 2 && info.etag.front() == '"') info.etag = info.etag.substr(1, info.etag.size() - 2);
+  }
+  info.crc32c = crc;
+  info.last_modified_ms = system_clock().now_wall_ms();
+  info.metadata = options.metadata;
+  co_return info;
+}
+
+asio::awaitable<result<ObjectInfo>> S3ObjectStore::do_put(std::string key, bytes_view data, PutOptions options) {
+  if (data.size() <= options_.multipart_threshold) co_return co_await put_object(std::move(key), data, options);
+  S3Upload upload(*this, std::move(key), std::move(options));
+  OBJSTORE_CO_TRY(co_await upload.write(data));
+  co_return co_await upload.complete();
+}
+
+asio::awaitable<result<std::unique_ptr<Upload>>> S3ObjectStore::do_start_upload(std::string key, PutOptions options) {
+  co_return std::unique_ptr<Upload>(std::make_unique<S3Upload>(*this, std::move(key), std::move(options)));
+}
+
+asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink sink, GetOptions options) {
+  const std::string what = "get " + key;
+  const std::string url = url_.object(full_key(key));
+  const uint64_t first = options.range ? options.range->offset : 0;
+  const uint64_t wanted = options.range ? options.range->length : ByteRange::kToEnd;
+  bytes buffer(static_cast<size_t>(std::min<uint64_t>(options_.read_chunk_size, wanted)));
+  GetResult got;
+  std::optional<ObjectVerifier> verifier;
+  std::string quoted_etag;
+  uint64_t pos = first;
+  uint64_t end = 0;  // known after the first response
+  bool whole = false;
+  do {
+    const bool cancelled = co_await cancellation_requested();
+    if (cancelled) co_return cancelled_error(what);
+    const uint64_t len = std::min<uint64_t>(buffer.size(), quoted_etag.empty() ? wanted : end - pos);
+    HttpRequest request;
+    request.url = url;
+    request.payload_sha256 = std::string(kEmptySha256);
+    request.headers.push_back(fmt::format("Range: bytes={}-{}", pos, pos + len - 1));
+    if (!quoted_etag.empty()) request.headers.push_back("If-Match: " + quoted_etag);
+    request.body_out = std::span<std::byte>(buffer.data(), static_cast<size_t>(len));
+    result<HttpResponse> response = co_await send(std::move(request), what, nullptr);
+    if (!response && response.error().is(ObjstoreErrc::invalid_range) && quoted_etag.empty() && !options.range) {
+      // S3 refuses any range of an empty object; read it whole (it is empty, or the error stands).
+      HttpRequest plain;
+      plain.url = url;
+      plain.payload_sha256 = std::string(kEmptySha256);
+      plain.body_out = std::span<std::byte>(buffer.data(), buffer.size());
+      response = co_await send(std::move(plain), what, nullptr);
+      if (response && response->body_size > 0) {
+        co_return Error(ObjstoreErrc::precondition_failed, what + ": the object changed while being read");
+      }
+    }
+    if (!response && response.error().is(ObjstoreErrc::precondition_failed) && !quoted_etag.empty()) {
+      co_return Error(ObjstoreErrc::precondition_failed,
+                      what + ": the object was replaced while being read; read it again");
+    }
+    OBJSTORE_CO_TRY(response);
+    if (quoted_etag.empty()) {
+      OBJSTORE_CO_TRY_ASSIGN(S3ObjectHead head, parse_object_head(options_.dialect, *response));
+      got.object = std::move(head.info);
+      got.object.key = key;
+      const uint64_t size = got.object.size;
+      if (first >= size && size > 0) {
+        co_return Error(ObjstoreErrc::invalid_range,
+                        fmt::format("{}: range starts at byte {} of a {}-byte object", what, first, size));
+      }
+      got.offset = first;
+      got.length = size == 0 ? 0 : std::min(wanted, size - first);
+      end = first + got.length;
+      whole = first == 0 && got.length == size;
+      if (whole) verifier.emplace(head.checksums);
+      quoted_etag = "\"" + got.object.etag + "\"";
+    }
+    const size_t received = response->body_size;
+    const uint64_t expected = std::min<uint64_t>(len, end - pos);
+    if (received != expected) {
+      co_return Error(ObjstoreErrc::transient,
+                      fmt::format("{}: asked for {} bytes at {}, received {}", what, expected, pos, received));
+    }
+    if (received == 0) break;
+    const bytes_view chunk(buffer.data(), received);
+    if (verifier) verifier->update(chunk);
+    OBJSTORE_CO_TRY(co_await sink(chunk));
+    pos += received;
+  } while (pos < end);
+  if (verifier) OBJSTORE_CO_TRY(verifier->finish(what, options_.allow_unverified_reads));
+  co_return got;
+}
+
+asio::awaitable<result<ObjectInfo>> S3ObjectStore::do_head(std::string key) {
+  OBJSTORE_CO_TRY_ASSIGN(ObjectInfo info, co_await head_full(full_key(key)));
+  info.key = std::move(key);
+  co_return info;
+}
+
+asio::awaitable<result<ListPage>> S3ObjectStore::do_list(ListOptions options) {
+  QueryParams query = {{"list-type", "2"},
+                       {"encoding-type", "url"},
+                       {"max-keys", std::to_string(options.max_keys)},
+                       {"prefix", options_.prefix + options.prefix}};
+  if (!options.delimiter.empty()) query.emplace_back("delimiter", options.delimiter);
+  if (!options.continuation.empty()) {
+    const std::optional<std::string> token = unwrap_token(options.continuation);
+    if (!token) co_return Error(ObjstoreErrc::invalid_argument, "list: the continuation token is not one of ours");
+    query.emplace_back("continuation-token", *token);
+  }
+  HttpRequest request;
+  request.url = url_.bucket(query);
+  request.payload_sha256 = std::string(kEmptySha256);
+  OBJSTORE_CO_TRY_ASSIGN(HttpResponse response, co_await send(std::move(request), "list " + options.prefix, nullptr));
+  OBJSTORE_CO_TRY_ASSIGN(S3ListResult listed, parse_list(response.text));
+  ListPage page;
+  const size_t strip = options_.prefix.size();
+  for (S3ListedObject& o : listed.objects) {
+    if (o.key.size() <= strip || !o.key.starts_with(options_.prefix)) continue;
+    ObjectInfo info;
+    info.key = o.key.substr(strip);
+    info.size = o.size;
+    info.etag = std::move(o.etag);
+    info.last_modified_ms = o.last_modified_ms;
+    page.objects.push_back(std::move(info));
+  }
+  for (std::string& p : listed.common_prefixes) {
+    if (p.size() <= strip || !p.starts_with(options_.prefix)) continue;
+    page.common_prefixes.push_back(p.substr(strip));
+  }
+  if (listed.truncated) page.continuation = wrap_token(listed.next_token);
+  co_return page;
+}
+
+asio::awaitable<result<void>> S3ObjectStore::do_remove(std::string key) {
+  HttpRequest request;
+  request.method = "DELETE";
+  request.url = url_.object(full_key(key));
+  request.payload_sha256 = std::string(kEmptySha256);
+  result<HttpResponse> response = co_await send(std::move(request), "delete " + key, nullptr);
+  if (!response && !response.error().is(ObjstoreErrc::not_found)) co_return response.error();
+  co_return success();
+}
+
+asio::awaitable<result<std::vector<DeleteFailure>>> S3ObjectStore::do_remove_batch(std::vector<std::string> keys) {
+  // GCS's XML API has no DeleteObjects: one DELETE per key.
+  if (options_.dialect == S3Dialect::gcs) co_return co_await ObjectStore::do_remove_batch(std::move(keys));
+  std::vector<DeleteFailure> failures;
+  for (size_t start = 0; start < keys.size(); start += S3Options::kDeleteBatchSize) {
+    const size_t stop = std::min(keys.size(), start + S3Options::kDeleteBatchSize);
+    const bool cancelled = co_await cancellation_requested();
+    if (cancelled) {
+      for (size_t i = start; i < keys.size(); ++i) {
+        failures.push_back(DeleteFailure{keys[i], cancelled_error("delete " + keys[i])});
+      }
+      break;
+    }
+    std::vector<std::string> full;
+    for (size_t i = start; i < stop; ++i) full.push_back(full_key(keys[i]));
+    const std::string body = delete_body(full);
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url_.bucket({{"delete", ""}});
+    request.body = as_bytes_view(body);
+    request.headers.push_back("Content-Type: application/xml");
+    request.headers.push_back("Content-MD5: " + base64(md5(request.body)));
+    const std::string what = fmt::format("delete {} keys", stop - start);
+    result<HttpResponse> response = co_await send(std::move(request), what, nullptr);
+    result<std::vector<S3DeleteError>> errors =
+        response ? parse_delete_result(response->text) : result<std::vector<S3DeleteError>>(response.error());
+    if (!errors) {
+      for (size_t i = start; i < stop; ++i) failures.push_back(DeleteFailure{keys[i], errors.error()});
+      continue;
+    }
+    for (const S3DeleteError& e : *errors) {
+      if (e.code == "NoSuchKey") continue;  // deleting a missing key succeeds
+      std::string key = e.key.starts_with(options_.prefix) ? e.key.substr(options_.prefix.size()) : e.key;
+      Error error = s3_error(0, e.code, e.message, "", "delete " + key);
+      failures.push_back(DeleteFailure{std::move(key), std::move(error)});
+    }
+  }
+  co_return failures;
+}
+
+}  // namespace strata::objstore

@@ -1,0 +1,52 @@
+// A streamed write to S3 (object_store.h's Upload). Bytes are buffered up to one part
+// (S3Options::part_size). An upload that never fills a part is published by one PUT at
+// complete(); otherwise the first full part starts a multipart upload (CreateMultipartUpload with
+// the metadata and strata-part-size, s3_integrity.h), every part is sent with Content-MD5, and
+// complete() sends the last part and CompleteMultipartUpload. A failure, abort() or an upload
+// destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the
+// store's pool), so no part is left behind and nothing becomes visible.
+//
+// Memory: one part buffer per open upload.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "objstore/object_store.h"
+#include "objstore/s3_digest.h"
+#include "objstore/s3_xml.h"
+
+namespace strata::objstore {
+
+class S3ObjectStore;
+
+class S3Upload final : public Upload {
+ public:
+  S3Upload(S3ObjectStore& store, std::string key, PutOptions options);
+  ~S3Upload() override;
+
+  // The multipart upload id, empty until the first part is sent (for tests).
+  const std::string& upload_id() const { return upload_id_; }
+
+ protected:
+  asio::awaitable<result<void>> do_write(bytes_view data) override;
+  asio::awaitable<result<ObjectInfo>> do_complete() override;
+  asio::awaitable<result<void>> do_abort() override;
+
+ private:
+  asio::awaitable<result<void>> create();
+  // Sends part_ as the next part and empties it.
+  asio::awaitable<result<void>> send_part();
+  asio::awaitable<result<ObjectInfo>> complete_multipart();
+
+  S3ObjectStore& store_;
+  PutOptions options_;
+  bytes part_;  // written, not yet sent; fewer than part_size bytes between calls
+  std::string upload_id_;
+  std::vector<S3Part> parts_;
+  std::vector<Md5Digest> part_md5s_;
+  uint32_t crc_ = 0;  // CRC32C of everything written (ObjectInfo::crc32c of the result)
+  uint64_t size_ = 0;
+};
+
+}  // namespace strata::objstore
