@@ -13,23 +13,26 @@ namespace strata::storage {
 
 namespace {
 
-// Assigns leader epochs from the batches recovery reads (Kafka: leaderEpochCache.assign in
-// LogSegment.recover).
-class EpochObserver final : public RecoveryObserver {
+// What LogSegment.recover does with each valid batch besides the indexes: assign its leader
+// epoch, replay it into the producer state, and index the transaction it aborts.
+class SegmentRecoveryObserver final : public RecoveryObserver {
  public:
-  explicit EpochObserver(std::vector<EpochEntry>& epochs) : epochs_(epochs) {}
+  SegmentRecoveryObserver(std::vector<EpochEntry>& epochs, ProducerStateManager& state, LogSegment& segment)
+      : epochs_(epochs), state_(state), segment_(segment) {}
   result<void> on_batch(const record::RecordBatchView& batch, FilePosition) override {
     const LeaderEpoch epoch = batch.partition_leader_epoch();
     if (epoch.value() >= 0 && (epochs_.empty() || epoch > epochs_.back().epoch)) {
       epochs_.push_back(EpochEntry{epoch, batch.base_offset()});
-      changed = true;
     }
+    STRATA_TRY_ASSIGN(std::optional<AbortedTxn> aborted, state_.replay_batch(batch));
+    if (aborted) STRATA_TRY(segment_.txn_index().append(*aborted));
     return success();
   }
-  bool changed = false;
 
  private:
   std::vector<EpochEntry>& epochs_;
+  ProducerStateManager& state_;
+  LogSegment& segment_;
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -56,8 +59,16 @@ result<void> PartitionLog::load() {
     recovery_.messages.push_back(fmt::format("{}: {}; rebuilding it from the log", leader_epoch_checkpoint_path().string(),
                                              epochs.error().message()));
   }
+  ProducerStateManagerConfig producer_config;
+  producer_config.producer_id_expiration_ms = options_.config.producer_id_expiration_ms;
+  STRATA_TRY_ASSIGN(ProducerStateManager state, ProducerStateManager::open(dir(), producer_config));
+  producer_state_.emplace(std::move(state));
   STRATA_TRY(remove_temp_files_and_collect_swaps());
   STRATA_TRY(load_segments());
+  {
+    const std::vector<Offset> bases = segment_base_offsets();
+    STRATA_TRY(producer_state_->remove_stray_snapshots(bases));
+  }
   if (!options_.had_clean_shutdown) STRATA_TRY(recover_unflushed());
 
   const int64_t now = options_.clock->now_wall_ms();
@@ -86,6 +97,12 @@ result<void> PartitionLog::load() {
   // The active segment keeps growing: its indexes were trimmed at close or by recovery, so give
   // them back their full size (Kafka: resizeIndexes after loading).
   STRATA_TRY(segments_.rbegin()->second->resize_indexes(options_.config.segment_index_bytes));
+  // Producer state as of the log end: the latest snapshot plus the batches after it.
+  // Producer state as of the log end: the latest snapshot plus the batches after it; a snapshot
+  // at the end saves the next start the replay.
+  STRATA_TRY_ASSIGN(bool replayed, rebuild_producer_state(*producer_state_, log_end_offset_));
+  if (replayed || recovery_.segments_recovered > 0) STRATA_TRY(producer_state_->take_snapshot());
+  producer_state_->on_high_watermark_updated(high_watermark());
   recovery_point_ = options_.had_clean_shutdown ? log_end_offset_ : std::min(options_.recovery_point, log_end_offset_);
   last_flush_ms_ = now;
 
@@ -150,7 +167,6 @@ result<void> PartitionLog::load_segments() {
   if (ec) return errno_error("list", dir(), ec.value());
   std::sort(bases.begin(), bases.end());
   const int64_t now = options_.clock->now_wall_ms();
-  EpochObserver epochs(epochs_);
   for (size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
     STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), bases[i], segment_options(last), now));
@@ -163,7 +179,8 @@ result<void> PartitionLog::load_segments() {
       why = sane.error().message();
     }
     if (why) {
-      STRATA_TRY_ASSIGN(SegmentRecovery r, segment->recover(INT32_MAX, &epochs));
+      STRATA_TRY(rebuild_producer_state(*producer_state_, bases[i]));
+      STRATA_TRY_ASSIGN(SegmentRecovery r, recover_segment(*segment, *producer_state_));
       recovery_.indexes_rebuilt++;
       recovery_.messages.push_back(fmt::format("{}: rebuilt the indexes because {}", segment->log().path().string(), *why));
       if (r.truncated_bytes > 0) {
@@ -180,13 +197,13 @@ result<void> PartitionLog::load_segments() {
 
 result<void> PartitionLog::recover_unflushed() {
   if (segments_.empty()) return success();
-  EpochObserver epochs(epochs_);
   // The segment holding the recovery point and every later one may hold unflushed data.
   auto it = segments_.upper_bound(options_.recovery_point);
   if (it != segments_.begin()) --it;
+  STRATA_TRY(rebuild_producer_state(*producer_state_, it->first));
   for (; it != segments_.end(); ++it) {
     LogSegment& segment = *it->second;
-    STRATA_TRY_ASSIGN(SegmentRecovery r, segment.recover(INT32_MAX, &epochs));
+    STRATA_TRY_ASSIGN(SegmentRecovery r, recover_segment(segment, *producer_state_));
     recovery_.segments_recovered++;
     if (r.truncated_bytes == 0) continue;
     recovery_.bytes_truncated += r.truncated_bytes;
@@ -205,6 +222,39 @@ result<void> PartitionLog::recover_unflushed() {
     break;
   }
   return success();
+}
+
+result<SegmentRecovery> PartitionLog::recover_segment(LogSegment& segment, ProducerStateManager& state) {
+  SegmentRecoveryObserver observer(epochs_, state, segment);
+  STRATA_TRY_ASSIGN(SegmentRecovery r, segment.recover(INT32_MAX, &observer));
+  STRATA_TRY_ASSIGN(Offset next, segment.read_next_offset());
+  state.update_map_end_offset(next);
+  return r;
+}
+
+result<bool> PartitionLog::rebuild_producer_state(ProducerStateManager& state, Offset up_to) {
+  bool replayed = false;
+  const Offset first_base = segments_.empty() ? up_to : segments_.begin()->first;
+  const Offset log_start = std::min(std::max(options_.log_start_offset, first_base), up_to);
+  STRATA_TRY(state.truncate_and_reload(log_start, up_to, options_.clock->now_wall_ms()));
+  for (const auto& [base, segment] : segments_) {
+    if (state.map_end_offset() >= up_to) break;
+    if (base >= up_to) break;
+    const auto next = segments_.upper_bound(base);
+    if (next != segments_.end() && next->first <= state.map_end_offset()) continue;
+    const FilePosition from = segment->offset_index().lookup(state.map_end_offset()).position;
+    LogFileScanner scanner(segment->log(), from, segment->size());
+    while (true) {
+      STRATA_TRY_ASSIGN(std::optional<BatchPosition> header, scanner.next());
+      if (!header || header->base_offset >= up_to) break;
+      if (header->last_offset < state.map_end_offset()) continue;
+      STRATA_TRY_ASSIGN(record::RecordBatchView batch, scanner.full());
+      STRATA_TRY(state.replay_batch(batch));
+      replayed = true;
+    }
+  }
+  state.update_map_end_offset(up_to);
+  return replayed;
 }
 
 }  // namespace strata::storage

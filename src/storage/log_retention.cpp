@@ -65,9 +65,12 @@ result<void> PartitionLog::delete_segments(std::vector<Offset> base_offsets, con
     std::unique_ptr<LogSegment> segment = std::move(it->second);
     segments_.erase(it);
     STRATA_TRY(segment->change_state(SegmentFileState::deleted));
-    pending_deletes_.push_back(PendingDelete{due, std::move(segment)});
+    STRATA_TRY_ASSIGN(std::optional<SnapshotFile> snapshot, producer_state_->remove_and_mark_snapshot_for_deletion(base));
+    pending_deletes_.push_back(
+        PendingDelete{due, std::move(segment), snapshot ? std::optional(snapshot->path) : std::nullopt});
   }
   log_start_offset_ = std::max(log_start_offset_, segments_.begin()->first);
+  producer_state_->on_log_start_offset_incremented(log_start_offset_);
   return success();
 }
 
@@ -80,6 +83,10 @@ result<int> PartitionLog::delete_expired_files(bool all) {
       continue;
     }
     STRATA_TRY(it->segment->delete_files());
+    if (it->snapshot) {
+      std::error_code ec;
+      std::filesystem::remove(*it->snapshot, ec);
+    }
     it = pending_deletes_.erase(it);
     ++removed;
   }
@@ -96,6 +103,7 @@ result<Offset> PartitionLog::delete_records_before(Offset new_log_start) {
   }
   if (new_log_start > log_start_offset_) {
     log_start_offset_ = new_log_start;
+    producer_state_->on_log_start_offset_incremented(log_start_offset_);
     auto doomed = std::vector<Offset>{};
     for (auto it = segments_.begin(); it != segments_.end(); ++it) {
       auto next = std::next(it);

@@ -44,6 +44,12 @@ SegmentOptions PartitionLog::segment_options(bool for_active) const {
   return o;
 }
 
+Offset PartitionLog::last_stable_offset() const {
+  std::optional<Offset> unstable = producer_state_->first_unstable_offset();
+  if (!unstable || *unstable >= high_watermark()) return high_watermark();
+  return std::max(*unstable, log_start_offset_);
+}
+
 int64_t PartitionLog::size_in_bytes() const {
   int64_t total = 0;
   for (const auto& [base, segment] : segments_) total += segment->size();
@@ -93,17 +99,35 @@ result<AppendResult> PartitionLog::append_as_leader(std::span<std::byte> batch, 
                  fmt::format("{}: a {} byte batch is larger than segment.bytes ({})", dir().string(), data.size(),
                              c.segment_bytes));
   }
+  // Idempotence and transactions (UnifiedLog.analyzeAndValidateProducerState): a retried batch
+  // is answered with its original offsets and not appended again.
+  STRATA_TRY_ASSIGN(ProducerStateUpdate update, producer_state_->analyze_append(data, origin));
+  AppendResult out;
+  out.log_start_offset = log_start_offset_;
+  if (update.duplicate) {
+    out.duplicate = true;
+    out.first_offset = update.duplicate->first_offset();
+    out.last_offset = update.duplicate->last_offset;
+    out.record_count = update.duplicate->offset_delta + 1;
+    if (c.message_timestamp_type == record::TimestampType::log_append_time) {
+      out.log_append_time = update.duplicate->timestamp;
+    }
+    return out;
+  }
   STRATA_TRY(assign_leader_epoch(leader_epoch, info.first_offset));
   STRATA_TRY_ASSIGN(LogSegment * segment, maybe_roll(static_cast<int32_t>(data.size()), info.first_offset,
                                                      info.last_offset, info.max_timestamp));
   STRATA_TRY(segment->append(info.last_offset, info.max_timestamp, info.last_offset, data));
   log_end_offset_ = Offset{info.last_offset.value() + 1};
+  // The batch is in the log: the producer state takes it, and an abort marker is indexed in the
+  // segment that holds it. One node: the high watermark is the log end at once.
+  STRATA_TRY_ASSIGN(std::vector<AbortedTxn> aborted, producer_state_->apply_append(update, info.last_offset));
+  for (const AbortedTxn& txn : aborted) STRATA_TRY(segment->txn_index().append(txn));
+  producer_state_->on_high_watermark_updated(high_watermark());
 
-  AppendResult out;
   out.first_offset = info.first_offset;
   out.last_offset = info.last_offset;
   out.log_append_time = info.log_append_time;
-  out.log_start_offset = log_start_offset_;
   out.record_count = info.record_count;
   out.appended_bytes = static_cast<int64_t>(data.size());
   out.flush_needed = unflushed_messages() >= c.flush_messages;
@@ -153,6 +177,10 @@ result<void> PartitionLog::roll_at(Offset new_offset) {
   STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), new_offset, segment_options(true), options_.clock->now_wall_ms()));
   segments_.emplace(new_offset, std::move(segment));
   creation_generation_++;
+  // Kafka snapshots the producer state at every roll, named by the new segment's base offset, so
+  // recovery replays at most the active segment.
+  producer_state_->update_map_end_offset(new_offset);
+  STRATA_TRY(producer_state_->take_snapshot());
   return success();
 }
 
@@ -309,6 +337,7 @@ result<void> PartitionLog::truncate_to(Offset offset) {
     segments_.emplace(offset, std::move(segment));
     creation_generation_++;
     log_start_offset_ = offset;
+    STRATA_TRY(producer_state_->truncate_fully_and_start_at(offset));
   } else {
     while (segments_.size() > 1 && segments_.rbegin()->first > offset) {
       auto last = std::prev(segments_.end());
@@ -320,6 +349,8 @@ result<void> PartitionLog::truncate_to(Offset offset) {
   }
   STRATA_TRY_ASSIGN(log_end_offset_, segments_.rbegin()->second->read_next_offset());
   recovery_point_ = std::min(recovery_point_, log_end_offset_);
+  STRATA_TRY(rebuild_producer_state(*producer_state_, log_end_offset_));
+  producer_state_->on_high_watermark_updated(high_watermark());
   const size_t before = epochs_.size();
   std::erase_if(epochs_, [&](const EpochEntry& e) { return e.start_offset >= log_end_offset_; });
   if (epochs_.size() != before) STRATA_TRY(write_leader_epoch_checkpoint(leader_epoch_checkpoint_path(), epochs_));
@@ -329,6 +360,7 @@ result<void> PartitionLog::truncate_to(Offset offset) {
 result<void> PartitionLog::close() {
   if (closed_) return success();
   STRATA_TRY(flush());
+  STRATA_TRY(producer_state_->take_snapshot());
   for (auto& [base, segment] : segments_) STRATA_TRY(segment->close());
   closed_ = true;
   return success();

@@ -31,6 +31,7 @@
 #include "storage/file_io.h"
 #include "storage/log_config.h"
 #include "storage/log_segment.h"
+#include "storage/producer_state_manager.h"
 #include "storage/topic_name.h"
 
 namespace strata::storage {
@@ -65,6 +66,9 @@ struct AppendResult {
   Offset log_start_offset;
   int32_t record_count = 0;
   int64_t appended_bytes = 0;
+  // The batch repeated one of its idempotent producer's last five: nothing was appended and the
+  // offsets are the original batch's (Kafka answers the retry with success).
+  bool duplicate = false;
   // flush.messages was reached: the caller should flush (prepare_flush/run/complete_flush) before
   // it acknowledges, as Kafka flushes inside the append.
   bool flush_needed = false;
@@ -118,13 +122,15 @@ class PartitionLog {
   Offset log_start_offset() const { return log_start_offset_; }
   Offset log_end_offset() const { return log_end_offset_; }
   Offset high_watermark() const { return log_end_offset_; }
-  Offset last_stable_offset() const { return log_end_offset_; }
+  // The first offset of the earliest open transaction, or the high watermark (READ_COMMITTED's bound).
+  Offset last_stable_offset() const;
   Offset recovery_point() const { return recovery_point_; }
   int64_t size_in_bytes() const;
   size_t segment_count() const { return segments_.size(); }
   // Base offsets of the segments, oldest first.
   std::vector<Offset> segment_base_offsets() const;
   const LogSegment& active_segment() const { return *segments_.rbegin()->second; }
+  const ProducerStateManager& producer_state() const { return *producer_state_; }
   // Offsets appended since the last completed flush.
   int64_t unflushed_messages() const { return log_end_offset_.value() - recovery_point_.value(); }
 
@@ -191,6 +197,13 @@ class PartitionLog {
   result<void> remove_temp_files_and_collect_swaps();
   result<void> load_segments();
   result<void> recover_unflushed();
+  // Brings producer_state_ to `up_to` (Kafka's UnifiedLog.rebuildProducerState): reload the latest
+  // snapshot at or below it and replay the batches after it.
+  // Returns whether any batch was replayed.
+  result<bool> rebuild_producer_state(ProducerStateManager& state, Offset up_to);
+  // Recovers one segment with its producer state rebuilt up to its base offset, so that the
+  // transaction index is rebuilt too.
+  result<SegmentRecovery> recover_segment(LogSegment& segment, ProducerStateManager& state);
   result<LogSegment*> maybe_roll(int32_t messages_size, Offset first_offset, Offset last_offset, int64_t max_timestamp);
   result<void> roll_at(Offset new_offset);
   LogSegment* segment_for(Offset offset) const;  // the segment whose base is the largest <= offset
@@ -213,9 +226,11 @@ class PartitionLog {
   uint64_t synced_generation_ = 0;
   bool closed_ = false;
   std::vector<EpochEntry> epochs_;  // leader-epoch-checkpoint, ascending
+  std::optional<ProducerStateManager> producer_state_;  // set by load()
   struct PendingDelete {
     int64_t due_ms;
     std::unique_ptr<LogSegment> segment;
+    std::optional<std::filesystem::path> snapshot;  // its producer snapshot, renamed *.deleted
   };
   std::vector<PendingDelete> pending_deletes_;
   RecoveryReport recovery_;
