@@ -238,7 +238,14 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   }
 
   const CURLcode code = curl_easy_perform(curl);
-  release(curl);
+  if (code == CURLE_OK && response.status >= 300 && !request.body.empty()) {
+    // A server that refuses a request early may not have read its body, and Ceph RGW then keeps
+    // the connection: the unread bytes would be taken as the start of the next request (which
+    // RGW answers with 405). Such a connection is never reused.
+    curl_easy_cleanup(curl);
+  } else {
+    release(curl);
+  }
   if (transfer.overflow) {
     return Error(ObjstoreErrc::permanent,
                  fmt::format("{}: the server sent more bytes than asked for (did it ignore the Range header?)", what));

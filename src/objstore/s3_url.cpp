@@ -71,7 +71,7 @@ bool uri_decode(std::string_view s, std::string& out) {
   return true;
 }
 
-S3Url::S3Url(const S3Options& options) {
+S3Url::S3Url(const S3Options& options) : path_style_(options.path_style) {
   if (options.path_style) {
     base_ = options.endpoint + "/" + uri_encode(options.bucket, false) + "/";
   } else {
@@ -84,6 +84,10 @@ std::string S3Url::object(std::string_view full_key, const QueryParams& query) c
   return with_query(base_ + uri_encode(full_key, true), query);
 }
 
-std::string S3Url::bucket(const QueryParams& query) const { return with_query(base_, query); }
+std::string S3Url::bucket(const QueryParams& query) const {
+  // Path-style without the trailing '/': Ceph RGW answers a badly signed "GET /bucket/?list-type=2"
+  // with 405 MethodNotAllowed instead of 403.
+  return with_query(path_style_ ? base_.substr(0, base_.size() - 1) : base_, query);
+}
 
 }  // namespace strata::objstore

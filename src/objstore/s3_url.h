@@ -31,6 +31,7 @@ class S3Url {
   std::string bucket(const QueryParams& query = {}) const;
 
  private:
+  bool path_style_;
   std::string base_;  // up to and including the '/' before the key
 };
 
