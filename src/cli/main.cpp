@@ -1,10 +1,12 @@
 // The `strata` binary: one executable, one subcommand per tool (ARCHITECTURE §4).
-// Later issues add broker, topics, configs, consumer-groups, dump-log, backup, restore, tiered.
+// Today: help, --version, dump-log. Later issues add broker, topics, configs, consumer-groups, backup,
+// restore, tiered.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "cli/dump_log.h"
 #include "protocol/generated/api_keys.h"
 
 namespace {
@@ -23,6 +25,8 @@ int run(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "Print the version and exit");
   auto* help = app.add_subcommand("help", "Show the commands and their use");
+  strata::cli::DumpLogOptions dump_log_options;
+  auto* dump_log = strata::cli::add_dump_log_command(app, dump_log_options);
 
   try {
     app.parse(argc, argv);
@@ -34,6 +38,7 @@ int run(int argc, char** argv) {
     print_version();
     return 0;
   }
+  if (dump_log->parsed()) return strata::cli::dump_log(dump_log_options, std::cout, std::cerr);
   if (help->parsed() || app.get_subcommands().empty()) {
     std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
     return 0;

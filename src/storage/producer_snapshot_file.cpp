@@ -55,19 +55,54 @@ bytes encode_producer_snapshot(std::span<const ProducerSnapshotEntry> entries) {
 }
 
 result<std::vector<ProducerSnapshotEntry>> decode_producer_snapshot(bytes_view data, std::string_view location) {
-  // 1. Structure, as Kafka's Schema.read finds it: header fields, then the array.
-  if (data.size() < kProducerSnapshotHeaderSize) {
-    return corrupt(location, fmt::format("{} bytes, shorter than the {}-byte header (version, crc, entry count)",
-                                         data.size(), kProducerSnapshotHeaderSize));
+  // 1. Structure, as Kafka's Schema.read finds it, with its messages: header fields in order, then
+  //    the array (its count against the bytes left, then each entry's fields).
+  static constexpr std::string_view kUnderflow = "java.nio.BufferUnderflowException";
+  auto schema_error = [&](std::string_view why) {
+    return corrupt(location, fmt::format("Snapshot failed schema validation: {}", why));
+  };
+  struct Field {
+    std::string_view name;
+    size_t end;  // offset just past the field
+  };
+  static constexpr Field kHeaderFields[] = {{"version", kProducerSnapshotCrcOffset},
+                                            {"crc", kProducerSnapshotEntriesOffset},
+                                            {"producer_entries", kProducerSnapshotFirstEntryOffset}};
+  for (const Field& f : kHeaderFields) {
+    if (data.size() < f.end) return schema_error(fmt::format("Error reading field '{}': {}", f.name, kUnderflow));
   }
   const int32_t count = load<int32_t>(data.data() + kProducerSnapshotEntriesOffset);
-  if (count < 0) return corrupt(location, fmt::format("Array size {} cannot be negative", count));
   const size_t available = data.size() - kProducerSnapshotHeaderSize;
-  // count <= INT32_MAX, so the product fits a 64-bit size_t.
+  if (count < 0) {
+    return schema_error(fmt::format("Error reading field 'producer_entries': Array size {} cannot be negative", count));
+  }
+  if (static_cast<size_t>(count) > available) {
+    return schema_error(
+        fmt::format("Error reading field 'producer_entries': Error reading array of size {}, only {} "
+                    "bytes available",
+                    count, available));
+  }
+  // count <= available, so the product fits.
   const size_t needed = static_cast<size_t>(count) * kProducerSnapshotEntrySize;
   if (needed > available) {
-    return corrupt(location,
-                   fmt::format("{} entries need {} bytes, only {} bytes available", count, needed, available));
+    static constexpr Field kEntryFields[] = {{"producer_id", kSnapshotEpochField},
+                                             {"epoch", kSnapshotLastSequenceField},
+                                             {"last_sequence", kSnapshotLastOffsetField},
+                                             {"last_offset", kSnapshotOffsetDeltaField},
+                                             {"offset_delta", kSnapshotTimestampField},
+                                             {"timestamp", kSnapshotCoordinatorEpochField},
+                                             {"coordinator_epoch", kSnapshotCurrentTxnFirstOffsetField},
+                                             {"current_txn_first_offset", kProducerSnapshotEntrySize}};
+    const size_t partial = available % kProducerSnapshotEntrySize;  // bytes of the first incomplete entry
+    std::string_view field = kEntryFields[0].name;
+    for (const Field& f : kEntryFields) {
+      if (partial < f.end) {
+        field = f.name;
+        break;
+      }
+    }
+    return schema_error(
+        fmt::format("Error reading field 'producer_entries': Error reading field '{}': {}", field, kUnderflow));
   }
   // 2. Version.
   const int16_t version = load<int16_t>(data.data() + kProducerSnapshotVersionOffset);
@@ -103,6 +138,14 @@ result<std::vector<ProducerSnapshotEntry>> decode_producer_snapshot(bytes_view d
     entries.push_back(e);
   }
   return entries;
+}
+
+std::string_view corrupt_snapshot_reason(const Error& error) {
+  static constexpr std::string_view kMarker = " is corrupt: ";
+  const std::string& message = error.message();
+  const size_t at = message.find(kMarker);
+  if (at == std::string::npos) return message;
+  return std::string_view(message).substr(at + kMarker.size());
 }
 
 result<void> write_producer_snapshot(const std::filesystem::path& path, std::span<const ProducerSnapshotEntry> entries,

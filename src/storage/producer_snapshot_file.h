@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.h"
@@ -79,8 +80,14 @@ bytes encode_producer_snapshot(std::span<const ProducerSnapshotEntry> entries);
 
 // The entries of a snapshot, checked in Kafka's order — the structure (header, a non-negative
 // count, count whole entries), then the version, then the CRC — plus one check Kafka lacks: no
-// bytes after the last entry. Each failure is corrupt_snapshot with a message naming `location`.
+// bytes after the last entry. Each failure is corrupt_snapshot: "Producer snapshot <location> is
+// corrupt: " followed by Kafka's message for the same defect.
 result<std::vector<ProducerSnapshotEntry>> decode_producer_snapshot(bytes_view data, std::string_view location);
+
+// The part of a corrupt_snapshot message that is Kafka's own CorruptSnapshotException message
+// ("Snapshot is corrupt (CRC is no longer valid). ...", "Snapshot failed schema validation: ..."),
+// without the file name this module adds (dump-log prints it as Kafka's tool does).
+std::string_view corrupt_snapshot_reason(const Error& error);
 
 // Writes `entries` to `path` atomically (tmp, fsync, rename, fsync dir when `sync`). Kafka writes
 // the file in place and forces it; the atomic replace also keeps a crash from leaving half a file.

@@ -87,21 +87,30 @@ TEST(ProducerSnapshotFile, RoundTrip) {
 TEST(ProducerSnapshotFile, EveryCorruption) {
   const bytes good = expected_two_entries();
   // Shorter than the header, at every length.
-  for (size_t n = 0; n < kProducerSnapshotHeaderSize; ++n) expect_corrupt(bytes_view(good).first(n), "header");
+  for (size_t n = 0; n < kProducerSnapshotHeaderSize; ++n) {
+    expect_corrupt(bytes_view(good).first(n), "java.nio.BufferUnderflowException");
+  }
+  expect_corrupt(bytes_view(good).first(1), "Snapshot failed schema validation: Error reading field 'version'");
+  expect_corrupt(bytes_view(good).first(5), "Error reading field 'crc'");
+  expect_corrupt(bytes_view(good).first(9), "Error reading field 'producer_entries'");
   // A truncated entry, at every length.
   for (size_t n = kProducerSnapshotHeaderSize; n < good.size(); ++n) {
-    expect_corrupt(bytes_view(good).first(n), "bytes available");
+    expect_corrupt(bytes_view(good).first(n),
+                   "Snapshot failed schema validation: Error reading field 'producer_entries'");
   }
+  expect_corrupt(bytes_view(good).first(11), "Error reading array of size 2, only 1 bytes available");
+  expect_corrupt(bytes_view(good).first(20), "Error reading field 'last_sequence': java.nio.BufferUnderflowException");
+  expect_corrupt(bytes_view(good).first(101), "Error reading field 'current_txn_first_offset'");
   // A negative count.
   bytes negative = good;
   store_be<uint32_t>(negative.data() + kProducerSnapshotEntriesOffset, 0xffffffffu);
   fix_crc(negative);
-  expect_corrupt(negative, "cannot be negative");
+  expect_corrupt(negative, "Array size -1 cannot be negative");
   // A count far beyond the file (must not allocate for it).
   bytes huge = good;
   store_be<uint32_t>(huge.data() + kProducerSnapshotEntriesOffset, 0x7fffffffu);
   fix_crc(huge);
-  expect_corrupt(huge, "bytes available");
+  expect_corrupt(huge, "Error reading array of size 2147483647, only 92 bytes available");
   // Another version, even with a valid CRC.
   for (int version : {0, 2, -1, 0x7fff}) {
     bytes other = good;
@@ -120,7 +129,9 @@ TEST(ProducerSnapshotFile, EveryCorruption) {
   }
   bytes bad_crc = good;
   bad_crc[kProducerSnapshotFirstEntryOffset] ^= std::byte{1};
-  expect_corrupt(bad_crc, "CRC is no longer valid");
+  expect_corrupt(bad_crc, "Snapshot is corrupt (CRC is no longer valid). Stored crc: 3568202425. Computed crc: ");
+  auto reason = decode_producer_snapshot(bad_crc, "x.snapshot");
+  EXPECT_TRUE(corrupt_snapshot_reason(reason.error()).starts_with("Snapshot is corrupt (CRC"));
   // Trailing bytes, even covered by a valid CRC (stricter than Kafka).
   bytes trailing = good;
   trailing.push_back(std::byte{0});
