@@ -148,7 +148,7 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
 
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
   global_init();
-  sigv4_ = options_.dialect == S3Dialect::gcs ? fmt::format("goog:goog4:{}:storage", options_.region)
+  sigv4_ = options_.dialect == S3Dialect::gcs ? fmt::format("goog:goog:{}:storage", options_.region)
                                               : fmt::format("aws:amz:{}:s3", options_.region);
 }
 
