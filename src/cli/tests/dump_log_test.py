@@ -48,6 +48,9 @@ CASES = [
     ("malformed_record", ["--deep-iteration", "--files", "malformed/" + LOG]),
     ("corrupt_snapshot", ["--files", "corrupt-snapshot/" + SNAPSHOT]),
     ("index_without_log", ["--files", "no-log/" + INDEX]),
+    ("index_zero_tail", ["--files", "zero-tail/" + INDEX]),
+    ("index_bad_length_sanity_check", ["--index-sanity-check", "--files", "bad-length/" + INDEX]),
+    ("timeindex_out_of_order", ["--files", "time-order/" + TIMEINDEX]),
     ("no_files", []),
 ]
 
@@ -105,6 +108,15 @@ def make_variants(d):
     variant("corrupt-snapshot", {SNAPSHOT: bytes(snap)})
     variant("no-log", {INDEX: open(os.path.join(d, INDEX), "rb").read()})
     variant("empty", {LOG: log, INDEX: b""})
+    index = open(os.path.join(d, INDEX), "rb").read()
+    # An index left preallocated by a crash: entries, then zeros (Kafka stops at the first zero entry).
+    variant("zero-tail", {LOG: log, INDEX: index + bytes(64)})
+    # A length that is not a whole number of entries fails the sanity check.
+    variant("bad-length", {LOG: log, INDEX: index + b"\x00"})
+    # Time index entries whose timestamps disagree with the log and go backwards.
+    base_time = 1700000000000
+    variant("time-order", {LOG: log, INDEX: index,
+                           TIMEINDEX: struct.pack(">qi", base_time + 11, 4) + struct.pack(">qi", base_time + 5, 6)})
     open(os.path.join(d, "notes.txt"), "w").write("not a log file\n")
 
 
