@@ -17,6 +17,10 @@ DEBIAN_PACKAGES=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev  # record batch codecs: gzip, snappy, lz4, zstd
   nlohmann-json3-dev            # JSON (test data now; admin API and backup metadata later)
   libbenchmark-dev              # micro-benchmarks (bench/)
+  libcurl4-openssl-dev          # HTTP for the S3/GCS object store backend (CURLOPT_AWS_SIGV4 signing)
+  libssl-dev                    # SHA-256 payload hashes and MD5 (Content-MD5, ETags) of the S3 backend
+  libpugixml-dev                # the S3 API's XML documents (listings, multipart, batch delete, errors)
+  awscli                        # tests only: s3_object_store_test reads and writes objects with /usr/bin/aws
   # machine limits measured by make bench
   iperf3                        # loopback TCP bandwidth
   fio                           # sequential disk write bandwidth, with and without fsync
