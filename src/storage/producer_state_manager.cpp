@@ -35,7 +35,7 @@ ProducerAppendInfo ProducerStateManager::prepare_update(ProducerId producer_id, 
 }
 
 result<void> ProducerStateManager::analyze_batch(const record::RecordBatchView& batch, AppendOrigin origin,
-                                                 ProducerStateUpdate& update) const {
+                                                 ProducerStateUpdate& update, int16_t transaction_version) const {
   if (!batch.has_producer_id() || update.duplicate) return success();
   // A client sends up to 5 batches in flight; a retry of one already appended is answered with
   // its original offsets.
@@ -49,18 +49,19 @@ result<void> ProducerStateManager::analyze_batch(const record::RecordBatchView& 
     }
   }
   auto [it, inserted] = update.producers.try_emplace(batch.producer_id(), prepare_update(batch.producer_id(), origin));
-  STRATA_TRY_ASSIGN(std::optional<CompletedTxn> completed, it->second.append(batch));
+  STRATA_TRY_ASSIGN(std::optional<CompletedTxn> completed, it->second.append(batch, transaction_version));
   if (completed) update.completed_txns.push_back(*completed);
   return success();
 }
 
-result<ProducerStateUpdate> ProducerStateManager::analyze_append(bytes_view records, AppendOrigin origin) const {
+result<ProducerStateUpdate> ProducerStateManager::analyze_append(bytes_view records, AppendOrigin origin,
+                                                                 int16_t transaction_version) const {
   ProducerStateUpdate update;
   record::RecordBatchReader reader(records);
   while (true) {
     STRATA_TRY_ASSIGN(std::optional<record::RecordBatchView> batch, reader.next());
     if (!batch) break;
-    STRATA_TRY(analyze_batch(*batch, origin, update));
+    STRATA_TRY(analyze_batch(*batch, origin, update, transaction_version));
     if (update.duplicate) break;
   }
   return update;

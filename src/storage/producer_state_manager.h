@@ -86,10 +86,13 @@ class ProducerStateManager {
   // append, a batch that duplicates one of its producer's retained batches stops the analysis
   // with `duplicate` set. Batches without producer id are skipped. Errors: ProducerStateErrc (see
   // producer_state.h), record errors for a bad batch or control record. Changes nothing.
-  result<ProducerStateUpdate> analyze_append(bytes_view records, AppendOrigin origin) const;
+  // transaction_version is the WriteTxnMarkers request's for coordinator markers (2 makes the epoch
+  // rule strict, see ProducerAppendInfo); the log does not record it, so replay passes 0.
+  result<ProducerStateUpdate> analyze_append(bytes_view records, AppendOrigin origin,
+                                             int16_t transaction_version = kTransactionVersion0) const;
   // One batch's part of analyze_append, accumulating into `update`.
-  result<void> analyze_batch(const record::RecordBatchView& batch, AppendOrigin origin,
-                             ProducerStateUpdate& update) const;
+  result<void> analyze_batch(const record::RecordBatchView& batch, AppendOrigin origin, ProducerStateUpdate& update,
+                             int16_t transaction_version = kTransactionVersion0) const;
 
   // ProducerStateManager.prepareUpdate: a validator seeded with the producer's current state.
   ProducerAppendInfo prepare_update(ProducerId producer_id, AppendOrigin origin) const;

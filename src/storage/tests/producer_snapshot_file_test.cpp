@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <random>
+
 #include "base/crc32c.h"
 #include "storage/storage_error.h"
 #include "storage/tests/test_util.h"
@@ -137,6 +141,35 @@ TEST(ProducerSnapshotFile, EveryCorruption) {
   trailing.push_back(std::byte{0});
   fix_crc(trailing);
   expect_corrupt(trailing, "after the last");
+}
+
+// Random damage never crashes the reader and never reads past the bytes: it is either a valid
+// snapshot (when the CRC happens to be fixed up) or corrupt_snapshot.
+TEST(ProducerSnapshotFile, RandomDamageIsAlwaysATypedError) {
+  std::mt19937 rng(42);
+  const bytes good = encode_producer_snapshot(two_entries());
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    bytes damaged = good;
+    switch (rng() % 4) {
+      case 0: damaged.resize(rng() % (good.size() + 1)); break;
+      case 1: damaged[rng() % damaged.size()] = std::byte{static_cast<uint8_t>(rng())}; break;
+      case 2: damaged.insert(damaged.begin() + static_cast<long>(rng() % damaged.size()), std::byte{0}); break;
+      case 3:
+        // A random count with the CRC made valid: only the structure checks stand in the way.
+        store_be<uint32_t>(damaged.data() + kProducerSnapshotEntriesOffset, static_cast<uint32_t>(rng()));
+        fix_crc(damaged);
+        break;
+    }
+    // Exactly as many bytes as the input: a read past them would be caught by ASan.
+    auto heap = std::make_unique<std::byte[]>(damaged.size());
+    std::copy(damaged.begin(), damaged.end(), heap.get());
+    auto decoded = decode_producer_snapshot(bytes_view(heap.get(), damaged.size()), "r");
+    if (!decoded) {
+      EXPECT_TRUE(decoded.error().is(StorageErrc::corrupt_snapshot));
+    } else {
+      EXPECT_EQ(encode_producer_snapshot(*decoded), damaged);
+    }
+  }
 }
 
 TEST(ProducerSnapshotFile, WriteReadAndList) {

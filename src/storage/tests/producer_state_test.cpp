@@ -330,6 +330,20 @@ TEST(ProducerState, TransactionVersion2MarkersNeedABumpedEpoch) {
   }
 }
 
+TEST(ProducerState, TransactionVersionReachesMarkersThroughTheManager) {
+  TempDir dir;
+  ProducerStateManager psm = open_manager(dir);
+  must_append(psm, data_batch(1, 3, 0, 1, 0, true));
+  bytes same_epoch = marker(1, 3, 1, true);
+  EXPECT_TRUE(psm.analyze_append(same_epoch, kCoordinator, kTransactionVersion0));
+  EXPECT_TRUE(psm.analyze_append(same_epoch, kCoordinator, kTransactionVersion2)
+                  .error()
+                  .is(ProducerStateErrc::invalid_producer_epoch));
+  auto bumped = psm.analyze_append(marker(1, 4, 1, true), kCoordinator, kTransactionVersion2);
+  ASSERT_TRUE(bumped);
+  EXPECT_EQ(bumped->completed_txns.size(), 1u);
+}
+
 TEST(ProducerState, CompleteTxnThatWasNeverStarted) {
   TempDir dir;
   ProducerStateManager psm = open_manager(dir);
