@@ -22,7 +22,7 @@ require_tool() {
   command -v "$1" >/dev/null 2>&1 || die "$1 not found; run scripts/install-deps.sh"
 }
 
-# add_row --id ID --figure TEXT --value V --unit UNIT [--ratio-to ID] [--source TOOL]
+# add_row --id ID --figure TEXT --value V --unit UNIT [--ratio-to ID] [--source TOOL] [--note TEXT]
 # Appends a row to this step's fragment; the table's ratio is value / value of row --ratio-to.
 add_row() {
   python3 "$BENCH_SRC/report.py" add "$BENCH_ROWS" "$BENCH_FRAGMENT" "$@"

@@ -12,7 +12,7 @@ without ratio_to are the machine's limits. Fragments are merged in file-name ord
 order.
 
 Subcommands:
-  add ROWS_DIR FRAGMENT --id ID --figure TEXT --value V --unit U [--ratio-to ID] [--source S]
+  add ROWS_DIR FRAGMENT --id ID --figure TEXT --value V --unit U [--ratio-to ID] [--source S] [--note N]
   extract iperf3 FILE                 -> MB/s received (loopback TCP)
   extract fio FILE [--iops]           -> MB/s written (or write IOPS) of the job(s) in FILE
   extract gbench FILE NAME            -> MB/s of benchmark NAME (median if repeated)
@@ -56,6 +56,7 @@ def cmd_add(args):
         "unit": args.unit,
         "ratio_to": args.ratio_to,
         "source": args.source,
+        "note": args.note,
     })
     with open(path, "w") as f:
         json.dump(rows, f, indent=2)
@@ -162,7 +163,7 @@ def print_table(rows, out):
     for r in rows:
         ref = r.get("ratio_to")
         if not ref:
-            ref_text = "(machine limit)"
+            ref_text = f"({r['note']})" if r.get("note") else "(machine limit)"
         elif ref in by_id:
             ref_text = by_id[ref]["figure"]
         else:
@@ -220,6 +221,7 @@ def main():
     a.add_argument("--unit", required=True)
     a.add_argument("--ratio-to", default=None)
     a.add_argument("--source", default=None)
+    a.add_argument("--note", default=None, help="shown instead of '(machine limit)' for a figure with no ratio")
     a.set_defaults(func=cmd_add)
 
     e = sub.add_parser("extract", help="print one number from a tool's JSON output")

@@ -166,8 +166,12 @@ result<bool> LogFile::delete_if_exists() {
 
 // --- LogFileScanner ---------------------------------------------------------------------------
 
-LogFileScanner::LogFileScanner(const LogFile& file, FilePosition start, int64_t end, int64_t read_ahead)
-    : file_(file), position_(start.value()), end_(std::min(end, file.size())), read_ahead_(read_ahead) {}
+LogFileScanner::LogFileScanner(const LogFile& file, FilePosition start, int64_t end, int64_t max_read_ahead)
+    : file_(file),
+      position_(start.value()),
+      end_(std::min(end, file.size())),
+      read_ahead_(std::min(kInitialReadAhead, max_read_ahead)),
+      max_read_ahead_(max_read_ahead) {}
 
 result<bytes_view> LogFileScanner::fetch(int64_t at, int64_t n) {
   const int64_t buffered_end = buffer_start_ + static_cast<int64_t>(buffer_.size());
@@ -175,6 +179,7 @@ result<bytes_view> LogFileScanner::fetch(int64_t at, int64_t n) {
     return bytes_view(buffer_).subspan(static_cast<size_t>(at - buffer_start_), static_cast<size_t>(n));
   }
   const int64_t want = std::min(std::max(n, read_ahead_), end_ - at);
+  read_ahead_ = std::min(read_ahead_ * 2, max_read_ahead_);
   buffer_.resize(static_cast<size_t>(want));
   buffer_start_ = at;
   STRATA_TRY(file_.read(FilePosition{at}, buffer_));

@@ -131,14 +131,17 @@ class LogFile {
 };
 
 // Reads the batches of a .log file in order from a start position through a read-ahead buffer, so
-// that scanning many small batches costs few system calls. Each batch is checked as
-// record::RecordBatchReader checks it (sizes, magic); the CRC is checked only by full().
+// that scanning many small batches costs few system calls. The read-ahead starts small (a lookup
+// after an index hit scans about index.interval.bytes) and doubles on every refill up to
+// max_read_ahead (a recovery or a full scan). Each batch is checked as record::RecordBatchReader
+// checks it (sizes, magic); the CRC is checked only by full().
 class LogFileScanner {
  public:
+  static constexpr int64_t kInitialReadAhead = 4 * 1024;
   static constexpr int64_t kDefaultReadAhead = 256 * 1024;
 
   LogFileScanner(const LogFile& file, FilePosition start, int64_t end,
-                 int64_t read_ahead = kDefaultReadAhead);
+                 int64_t max_read_ahead = kDefaultReadAhead);
 
   // The header of the next batch, nullopt at end (no bytes left), or an error naming the position.
   // A partial batch at the end of the range is an error (truncated).
@@ -155,7 +158,8 @@ class LogFileScanner {
   const LogFile& file_;
   int64_t position_;
   int64_t end_;
-  int64_t read_ahead_;
+  int64_t read_ahead_;      // the next refill's size
+  int64_t max_read_ahead_;  // what read_ahead_ doubles up to
   bytes buffer_;
   int64_t buffer_start_ = 0;  // file position of buffer_[0]
   std::optional<BatchPosition> current_;
