@@ -266,6 +266,66 @@ TEST_F(S3ObjectStoreTest, AbortedMultipartUploadLeavesNoObjectAndNoUpload) {
   EXPECT_EQ(out.find("aborted"), std::string::npos) << "the multipart upload is still open: " << out;
 }
 
+TEST_F(S3ObjectStoreTest, AbandonedMultipartUploadIsAbortedInTheBackground) {
+  {
+    std::unique_ptr<S3ObjectStore> store = open_store(test_options(prefix_));
+    result<std::unique_ptr<Upload>> up = run(store->start_upload("abandoned"));
+    ASSERT_OK(up);
+    const bytes piece = pattern(4, 0, 6 * MiB);
+    ASSERT_OK(run((*up)->write(piece)));
+    ASSERT_FALSE(dynamic_cast<S3Upload*>(up->get())->upload_id().empty());
+    up->reset();  // neither completed nor aborted: the destructor posts the abort to the pool
+  }               // the store's destructor waits for its pool
+  const auto [rc, out] = shell(aws(fmt::format(
+      "s3api list-multipart-uploads --bucket {} --prefix {} --query 'Uploads[].Key' --output text", kBucket, prefix_)));
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out.find("abandoned"), std::string::npos) << "the multipart upload is still open: " << out;
+  EXPECT_OBJSTORE_ERROR(run(store_->head("abandoned")), ObjstoreErrc::not_found);
+}
+
+// Not a pass/fail check: prints what a 64 MiB object costs through this client, next to curl.
+TEST_F(S3ObjectStoreTest, ThroughputOf64MiB) {
+  constexpr uint64_t kSize = 64 * MiB;
+  S3Options options = test_options(prefix_);
+  options.part_size = S3Options::kDefaultPartSize;
+  std::unique_ptr<S3ObjectStore> store = open_store(options);
+  const bytes data = pattern(8, 0, kSize);
+  const auto mib_per_s = [](std::chrono::steady_clock::duration d) {
+    return static_cast<double>(kSize) / MiB / std::chrono::duration<double>(d).count();
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_OK(run(store->put("bench/put", data)));  // above the threshold: multipart, 8 MiB parts
+  const double put = mib_per_s(std::chrono::steady_clock::now() - t0);
+  t0 = std::chrono::steady_clock::now();
+  uint64_t received = 0;
+  Sink count = [&](bytes_view chunk) -> asio::awaitable<result<void>> {
+    received += chunk.size();
+    co_return success();
+  };
+  ASSERT_OK(run(store->get("bench/put", count)));  // 4 MiB ranged GETs, verified
+  const double get = mib_per_s(std::chrono::steady_clock::now() - t0);
+  EXPECT_EQ(received, kSize);
+  const std::filesystem::path file = tmp_.path() / "curl";
+  const std::string sigv4 = fmt::format(
+      "--aws-sigv4 aws:amz:us-east-1:s3 --user {}:{} -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD'", kAccessKey, kSecret);
+  t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(
+      shell(fmt::format("curl -sf -o {} {} {}/{}/{}bench/put", file.string(), sigv4, endpoint(), kBucket, prefix_))
+          .first,
+      0);
+  const double curl_get = mib_per_s(std::chrono::steady_clock::now() - t0);
+  t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(shell(fmt::format("curl -sf -X PUT --data-binary @{} {} {}/{}/{}bench/curl", file.string(), sigv4,
+                              endpoint(), kBucket, prefix_))
+                .first,
+            0);
+  const double curl_put = mib_per_s(std::chrono::steady_clock::now() - t0);
+  std::printf("64 MiB over loopback: put %.0f MiB/s (curl one PUT %.0f), get %.0f MiB/s (curl one GET %.0f)\n", put,
+              curl_put, get, curl_get);
+  RecordProperty("put_mib_s", static_cast<int>(put));
+  RecordProperty("get_mib_s", static_cast<int>(get));
+}
+
 TEST_F(S3ObjectStoreTest, CreateOnlyMultipartUploadLosesToAnExistingKey) {
   // Ceph RGW 16 ignores If-None-Match on CompleteMultipartUpload; the HEAD check catches it.
   ASSERT_OK(run(store_->put("manifest", as_bytes_view("first"))));
@@ -341,6 +401,9 @@ TEST_F(S3ObjectStoreTest, ServerStoppedMidUploadFailsAfterTheRetryDeadlineAndLea
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_OBJSTORE_ERROR(write, ObjstoreErrc::transient);
   ASSERT_FALSE(write);
+  std::printf("after %lld ms: %s\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()),
+              write.error().to_string().c_str());
   EXPECT_NE(write.error().message().find("gave up after"), std::string::npos) << write.error().message();
   EXPECT_NE(write.error().message().find("retry deadline"), std::string::npos) << write.error().message();
   EXPECT_GE(elapsed, std::chrono::milliseconds(2'000)) << "gave up well before the 3 s deadline";
