@@ -65,14 +65,16 @@ result<void> LogFile::append(bytes_view batches) {
   return success();
 }
 
-result<void> LogFile::read(FilePosition position, std::span<std::byte> out) const {
-  if (position.value() < 0 || position.value() + static_cast<int64_t>(out.size()) > size_) {
+result<void> LogFileView::read(FilePosition position, std::span<std::byte> out) const {
+  if (position.value() < 0 || position.value() + static_cast<int64_t>(out.size()) > size) {
     return Error(StorageErrc::invalid_argument, fmt::format("{}: read of {} bytes at {} is outside the {} bytes in use",
-                                                            path_.string(), out.size(), position.value(), size_));
+                                                            path.string(), out.size(), position.value(), size));
   }
   if (out.empty()) return success();
-  return pread_exact(handle_->fd(), out, position.value(), path_);
+  return pread_exact(handle->fd(), out, position.value(), path);
 }
+
+result<void> LogFile::read(FilePosition position, std::span<std::byte> out) const { return view().read(position, out); }
 
 result<bytes> LogFile::read_bytes(FilePosition position, int64_t size) const {
   bytes out(static_cast<size_t>(std::max<int64_t>(size, 0)));
@@ -166,10 +168,10 @@ result<bool> LogFile::delete_if_exists() {
 
 // --- LogFileScanner ---------------------------------------------------------------------------
 
-LogFileScanner::LogFileScanner(const LogFile& file, FilePosition start, int64_t end, int64_t max_read_ahead)
-    : file_(file),
+LogFileScanner::LogFileScanner(LogFileView file, FilePosition start, int64_t end, int64_t max_read_ahead)
+    : file_(std::move(file)),
       position_(start.value()),
-      end_(std::min(end, file.size())),
+      end_(std::min(end, file_.size)),
       read_ahead_(std::min(kInitialReadAhead, max_read_ahead)),
       max_read_ahead_(max_read_ahead) {}
 
@@ -192,15 +194,15 @@ result<std::optional<BatchPosition>> LogFileScanner::next() {
   const int64_t left = end_ - position_;
   if (left < static_cast<int64_t>(record::kHeaderSizeUpToMagic)) {
     return Error(record::RecordErrc::truncated,
-                 fmt::format("{}: {} bytes at position {} cannot hold a batch header", file_.path().string(), left,
+                 fmt::format("{}: {} bytes at position {} cannot hold a batch header", file_.path.string(), left,
                              position_));
   }
   STRATA_TRY_ASSIGN(bytes_view up_to_magic, fetch(position_, static_cast<int64_t>(record::kHeaderSizeUpToMagic)));
   auto size = record::peek_batch_size(up_to_magic, record::RecordBatchReader::kNoSizeLimit, /*require_complete=*/false);
-  if (!size) return at_position(size.error(), file_.path(), position_);
+  if (!size) return at_position(size.error(), file_.path, position_);
   if (static_cast<int64_t>(*size) > left) {
     return Error(record::RecordErrc::truncated,
-                 fmt::format("{}: the batch at position {} needs {} bytes but only {} remain", file_.path().string(),
+                 fmt::format("{}: the batch at position {} needs {} bytes but only {} remain", file_.path.string(),
                              position_, *size, left));
   }
   STRATA_TRY_ASSIGN(bytes_view header, fetch(position_, static_cast<int64_t>(record::kRecordBatchHeaderSize)));
@@ -224,7 +226,7 @@ result<record::RecordBatchView> LogFileScanner::full() {
   }
   STRATA_TRY_ASSIGN(bytes_view data, fetch(current_->position.value(), current_->size));
   auto view = record::RecordBatchView::parse(data);
-  if (!view) return at_position(view.error(), file_.path(), current_->position.value());
+  if (!view) return at_position(view.error(), file_.path, current_->position.value());
   return *view;
 }
 

@@ -43,6 +43,16 @@ struct FileSlice {
   int64_t size = 0;
 };
 
+// What a job off the owning core needs to read a closed .log: its bytes [0, size) stay as they
+// are (closed segments are immutable; a deleted one stays readable through the handle).
+struct LogFileView {
+  std::filesystem::path path;
+  std::shared_ptr<const FileHandle> handle;
+  int64_t size = 0;
+  // Exactly out.size() bytes at `position`, inside [0, size).
+  result<void> read(FilePosition position, std::span<std::byte> out) const;
+};
+
 // Reads a slice into memory (for tools, tests and the tiered upload; the server sends slices with
 // sendfile instead).
 result<bytes> read_slice(const FileSlice& slice, const std::filesystem::path& path_for_errors);
@@ -83,6 +93,7 @@ class LogFile {
   // The file's length (size() plus any preallocated tail).
   int64_t length() const { return length_; }
   std::shared_ptr<const FileHandle> handle() const { return handle_; }
+  LogFileView view() const { return {path_, handle_, size_}; }
 
   // Appends whole batches at size(); invalid_argument if that would pass 2^31-1 bytes (a segment
   // position must fit the offset index's int32).
@@ -141,7 +152,9 @@ class LogFileScanner {
   static constexpr int64_t kDefaultReadAhead = 256 * 1024;
 
   LogFileScanner(const LogFile& file, FilePosition start, int64_t end,
-                 int64_t max_read_ahead = kDefaultReadAhead);
+                 int64_t max_read_ahead = kDefaultReadAhead)
+      : LogFileScanner(file.view(), start, end, max_read_ahead) {}
+  LogFileScanner(LogFileView file, FilePosition start, int64_t end, int64_t max_read_ahead = kDefaultReadAhead);
 
   // The header of the next batch, nullopt at end (no bytes left), or an error naming the position.
   // A partial batch at the end of the range is an error (truncated).
@@ -155,7 +168,7 @@ class LogFileScanner {
   // Makes [at, at + n) available in buffer_ and returns it.
   result<bytes_view> fetch(int64_t at, int64_t n);
 
-  const LogFile& file_;
+  LogFileView file_;
   int64_t position_;
   int64_t end_;
   int64_t read_ahead_;      // the next refill's size

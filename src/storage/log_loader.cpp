@@ -131,14 +131,37 @@ result<void> PartitionLog::remove_temp_files_and_collect_swaps() {
     }
     if (parsed && parsed->state == SegmentFileState::swap) swaps.push_back(entry.path());
   }
-  // A .swap file is a cleaned segment whose swap-in was interrupted after it was complete: finish
-  // it by renaming it live (the segments it replaces were already renamed .deleted and are gone).
+  // A .swap segment is a cleaned segment, complete and flushed, whose swap-in was interrupted: the
+  // segments it replaces are those with base offsets in [its base, its next offset). Delete them
+  // and rename the swap files live (Kafka: LogLoader completes swaps the same way).
   for (const auto& swap : swaps) {
-    std::string name = swap.filename().string();
-    name.resize(name.size() - kSwapFileSuffix.size());
-    std::filesystem::rename(swap, swap.parent_path() / name, ec);
-    if (ec) return errno_error("rename", swap, ec.value());
-    recovery_.messages.push_back(fmt::format("{}: completed an interrupted swap", swap.string()));
+    auto parsed = parse_segment_file_name(swap.filename().string());
+    if (!parsed || parsed->type != SegmentFileType::log) continue;
+    const Offset base = parsed->base_offset;
+    STRATA_TRY_ASSIGN(LogFile swap_log, LogFile::open(swap));
+    LogFileScanner scanner(swap_log, FilePosition{0}, swap_log.size());
+    Offset next = base;
+    while (true) {
+      auto batch = scanner.next();
+      if (!batch || !*batch) break;
+      next = Offset{(*batch)->last_offset.value() + 1};
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(dir(), ec)) {
+      auto live = parse_segment_file_name(entry.path().filename().string());
+      if (live && live->state == SegmentFileState::live && live->type != SegmentFileType::producer_snapshot &&
+          live->base_offset >= base && (live->base_offset < next || live->base_offset == base)) {
+        std::filesystem::remove(entry.path(), ec);
+      }
+    }
+    for (SegmentFileType type : {SegmentFileType::log, SegmentFileType::offset_index, SegmentFileType::time_index,
+                                 SegmentFileType::txn_index}) {
+      const auto from = dir() / segment_file_name(base, type, SegmentFileState::swap);
+      if (!std::filesystem::exists(from, ec)) continue;
+      std::filesystem::rename(from, dir() / segment_file_name(base, type), ec);
+      if (ec) return errno_error("rename", from, ec.value());
+    }
+    recovery_.messages.push_back(fmt::format("{}: completed an interrupted swap of cleaned segments {} to {}",
+                                             swap.string(), base.value(), next.value() - 1));
   }
   // Index files without a .log are orphans (Kafka deletes them too).
   for (const auto& entry : std::filesystem::directory_iterator(dir(), ec)) {

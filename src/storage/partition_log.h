@@ -29,6 +29,7 @@
 #include "record/validation.h"
 #include "storage/checkpoint_file.h"
 #include "storage/file_io.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_config.h"
 #include "storage/log_segment.h"
 #include "storage/producer_state_manager.h"
@@ -170,6 +171,19 @@ class PartitionLog {
   // Removes the *.deleted files whose delay has passed (all of them when `all`).
   result<int> delete_expired_files(bool all = false);
   size_t pending_file_deletions() const { return pending_deletes_.size(); }
+
+  // Compaction (log_cleaner.h). A job for the cleanable range, with the dirty section from
+  // first_dirty (the cleaner checkpoint; clamped to the log), or nullopt when the log is not
+  // compacted, has no dirty closed segment, or is below min.cleanable.dirty.ratio and within
+  // max.compaction.lag.ms (unless `force`).
+  result<std::optional<CleaningJob>> prepare_cleaning(Offset first_dirty, const CleanerConfig& config,
+                                                      bool force = false);
+  // Swaps the job's cleaned segments in (or discards them after a failed run, or when retention
+  // removed a source meanwhile: then StorageErrc::log_closed... see the message). Returns the stats;
+  // stats.end_offset is the new first dirty offset.
+  result<CleanerStats> complete_cleaning(CleaningJob& job, const result<void>& outcome);
+  // prepare + run + complete on this thread (tests, tools).
+  result<std::optional<CleanerStats>> clean(Offset first_dirty, const CleanerConfig& config, bool force = false);
 
   // Flushing. flush_due(): flush.ms has passed since the last flush with data unflushed.
   bool flush_due() const;
