@@ -48,6 +48,9 @@ result<void> LogManager::load_dir(const std::filesystem::path& dir, const Config
   if (!clean) startup_.had_clean_shutdown = false;
   const auto recovery_points = read_checkpoint_map(dir / kRecoveryPointCheckpointFile, startup_);
   const auto log_starts = read_checkpoint_map(dir / kLogStartOffsetCheckpointFile, startup_);
+  for (const auto& [tp, offset] : read_checkpoint_map(dir / kCleanerOffsetCheckpointFile, startup_)) {
+    cleaned_up_to_[tp] = offset;
+  }
 
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_directory()) continue;
@@ -124,6 +127,7 @@ result<bool> LogManager::remove(const TopicPartition& tp) {
   if (it == logs_.end()) return false;
   STRATA_TRY(it->second.log->delete_log());
   logs_.erase(it);
+  cleaned_up_to_.erase(tp);
   return true;
 }
 
@@ -157,6 +161,33 @@ result<int> LogManager::flush_due_logs() {
     ++flushed;
   }
   return flushed;
+}
+
+Offset LogManager::first_dirty_offset(const TopicPartition& tp) const {
+  auto it = cleaned_up_to_.find(tp);
+  if (it != cleaned_up_to_.end()) return it->second;
+  PartitionLog* log = get(tp);
+  return log ? log->log_start_offset() : Offset{0};
+}
+
+result<std::vector<std::pair<TopicPartition, CleanerStats>>> LogManager::run_cleaner(const CleanerConfig& config) {
+  std::vector<std::pair<TopicPartition, CleanerStats>> cleaned;
+  for (const auto& [tp, e] : logs_) {
+    STRATA_TRY_ASSIGN(std::optional<CleanerStats> stats, e.log->clean(first_dirty_offset(tp), config));
+    if (!stats) continue;
+    cleaned_up_to_[tp] = stats->end_offset;
+    cleaned.emplace_back(tp, *stats);
+    STRATA_TRY(e.log->delete_expired_files());
+  }
+  for (const auto& dir : options_.log_dirs) {
+    std::vector<TopicPartitionOffset> entries;
+    for (const auto& [tp, offset] : cleaned_up_to_) {
+      auto it = logs_.find(tp);
+      if (it != logs_.end() && it->second.log_dir == dir) entries.push_back({tp, offset});
+    }
+    STRATA_TRY(write_offset_checkpoint(dir / kCleanerOffsetCheckpointFile, entries));
+  }
+  return cleaned;
 }
 
 result<void> LogManager::checkpoint_recovery_points() {

@@ -76,6 +76,12 @@ class LogManager {
   // broker's version posts FlushJobs to the blocking pool). Returns the logs flushed.
   result<int> flush_due_logs();
   // log.flush.offset.checkpoint.interval.ms / log.flush.start.offset.checkpoint.interval.ms.
+  // The log cleaner's pass (log.cleaner.*): cleans each compacted log whose dirty ratio or
+  // max.compaction.lag.ms calls for it, from its first dirty offset, then rewrites every log dir's
+  // cleaner-offset-checkpoint. Synchronous; the broker runs the jobs on its cleaner thread.
+  result<std::vector<std::pair<TopicPartition, CleanerStats>>> run_cleaner(const CleanerConfig& config);
+  // The cleaner's first dirty offset of tp (from the checkpoint), or the log start.
+  Offset first_dirty_offset(const TopicPartition& tp) const;
   result<void> checkpoint_recovery_points();
   result<void> checkpoint_log_start_offsets();
 
@@ -92,6 +98,7 @@ class LogManager {
     std::unique_ptr<PartitionLog> log;
   };
   std::map<TopicPartition, Entry> logs_;
+  std::map<TopicPartition, Offset> cleaned_up_to_;  // cleaner-offset-checkpoint
   LogManagerStartup startup_;
   bool shut_down_ = false;
 };

@@ -154,5 +154,40 @@ TEST_F(LogManagerTest, PeriodicRetentionAndFlush) {
   EXPECT_EQ((*log)->pending_file_deletions(), 0u);
 }
 
+TEST_F(LogManagerTest, CleanerPassCompactsAndCheckpointsTheFirstDirtyOffset) {
+  config_.segment_bytes = 2048;
+  config_.cleanup_compact = true;
+  config_.cleanup_delete = false;
+  config_.file_delete_delay_ms = 0;
+  const TopicPartition tp{"users", PartitionId{0}};
+  {
+    auto m = open();
+    auto log = m->get_or_create(tp, config_);
+    ASSERT_TRUE(log);
+    append(**log, 40);  // keys k0..k79, each written once: nothing to remove, but all dirty
+    for (int i = 0; i < 20; ++i) {
+      bytes again = testing::make_batch(0, 2, kT0, record::CompressionCodec::none, 100);  // k0, k1 again
+      ASSERT_TRUE((*log)->append_as_leader(again, LeaderEpoch{0}));
+    }
+    ASSERT_TRUE((*log)->roll());
+    auto cleaned = m->run_cleaner(CleanerConfig{});
+    ASSERT_TRUE(cleaned) << cleaned.error().to_string();
+    ASSERT_EQ(cleaned->size(), 1u);
+    EXPECT_EQ(cleaned->front().second.records_retained, 80);
+    EXPECT_EQ(m->first_dirty_offset(tp), Offset{120});
+    ASSERT_TRUE(m->shutdown());
+  }
+  auto points = read_offset_checkpoint(tmp_ / "d1" / "cleaner-offset-checkpoint");
+  ASSERT_TRUE(points);
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(points->front().offset, Offset{120});
+  auto m = open();
+  EXPECT_EQ(m->first_dirty_offset(tp), Offset{120});
+  // Nothing is dirty any more: the next pass cleans nothing.
+  auto again = m->run_cleaner(CleanerConfig{});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+}
+
 }  // namespace
 }  // namespace strata::storage
