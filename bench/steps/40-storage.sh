@@ -27,6 +27,8 @@ add_row --id storage_append_1m_flush_ms --figure "append 1 MiB batches, flush.ms
   --value "$(get append_1m_flush_ms_mb_s)" --unit MB/s --ratio-to disk_write_buffered --source strata_storage_bench
 add_row --id storage_read_seq --figure "sequential read, 1 MiB reads (page cache)" \
   --value "$(get read_mb_s)" --unit MB/s --ratio-to memcpy_large --source strata_storage_bench
+add_row --id storage_compaction --figure "compaction, source MB/s (20k keys, ~6 versions each)" \
+  --value "$(get clean_mb_s)" --unit MB/s --ratio-to disk_write_buffered --source strata_storage_bench
 add_row --id storage_offset_lookup --figure "offset lookup (index + scan), per lookup" \
   --value "$(get offset_lookup_us)" --unit us --source strata_storage_bench --note "latency, no limit"
 add_row --id storage_timestamp_lookup --figure "timestamp lookup (time index + batch), per lookup" \
