@@ -107,6 +107,11 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load(std::memory_order_relaxed) ? 1 : 0;  // non-zero aborts the transfer
+}
+
 ObjstoreErrc kind_of(CURLcode code) {
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -121,6 +126,7 @@ ObjstoreErrc kind_of(CURLcode code) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_AGAIN: return ObjstoreErrc::transient;
+    case CURLE_ABORTED_BY_CALLBACK: return ObjstoreErrc::cancelled;
     default: return ObjstoreErrc::permanent;
   }
 }
@@ -218,6 +224,12 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   // No wait for 100 Continue before a body. (Removing the Expect header with "Expect:" instead
   // would break the signature: curl 7.88 signs the empty header it does not send.)
   curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+  if (request.cancel != nullptr) {
+    // curl calls this about once a second while idle and more often while data moves.
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, request.cancel);
+  }
   if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT") {
@@ -238,7 +250,7 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   }
 
   const CURLcode code = curl_easy_perform(curl);
-  if (code == CURLE_OK && response.status >= 300 && !request.body.empty()) {
+  if (code == CURLE_ABORTED_BY_CALLBACK || (code == CURLE_OK && response.status >= 300 && !request.body.empty())) {
     // A server that refuses a request early may not have read its body, and Ceph RGW then keeps
     // the connection: the unread bytes would be taken as the start of the next request (which
     // RGW answers with 405). Such a connection is never reused.
@@ -250,6 +262,7 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
     return Error(ObjstoreErrc::permanent,
                  fmt::format("{}: the server sent more bytes than asked for (did it ignore the Range header?)", what));
   }
+  if (code == CURLE_ABORTED_BY_CALLBACK) return Error(ObjstoreErrc::cancelled, fmt::format("{}: cancelled", what));
   if (code != CURLE_OK) {
     return Error(kind_of(code), fmt::format("{}: {} ({})", what, curl_easy_strerror(code), request.url));
   }

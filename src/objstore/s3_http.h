@@ -8,6 +8,7 @@
 // Runs on the backend's pool threads only (s3_object_store.h), never on an event loop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,9 @@ struct HttpRequest {
   // Where a successful (2xx) response body goes; it fails with permanent if the server sends
   // more. Empty: into HttpResponse::text, up to kMaxTextBody.
   std::span<std::byte> body_out;
+  // When set and it becomes true (from any thread), the transfer stops within about a second
+  // and perform() fails with cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
@@ -64,8 +68,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends the request and returns the response of any status. Fails (transient) only when no
-  // response came: connection refused or reset, timeout, a cut transfer; or (permanent) for a
-  // local problem. `what` ("PUT key") leads the error message.
+  // response came: connection refused or reset, timeout, a cut transfer; (cancelled) when
+  // request.cancel was set; or (permanent) for a local problem. `what` ("PUT key") leads the error
+  // message.
   result<HttpResponse> perform(const HttpRequest& request, std::string_view what);
 
   // The name of the payload hash header ("x-amz-content-sha256").

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <asio/cancellation_signal.hpp>
+#include <asio/cancellation_state.hpp>
+#include <asio/this_coro.hpp>
+#include <atomic>
 
 #include "base/clock.h"
 #include "base/crc32c.h"
@@ -84,17 +88,36 @@ std::string S3ObjectStore::if_absent_header() const {
   return options_.dialect == S3Dialect::gcs ? "x-goog-if-generation-match: 0" : "If-None-Match: *";
 }
 
-asio::awaitable<result<HttpResponse>> S3ObjectStore::send(HttpRequest request, std::string what, int* attempts) {
-  auto attempt = [this, &request, &what, attempts]() {
-    if (attempts != nullptr) ++*attempts;
-    auto perform = [this, &request, &what]() -> result<HttpResponse> {
-      STRATA_TRY_ASSIGN(HttpResponse response, http_.perform(request, what));
-      if (response.status < 200 || response.status >= 300) return s3_error(response, what);
-      return response;
-    };
-    return offload(pool_.get_executor(), std::move(perform));
+asio::awaitable<result<HttpResponse>> S3ObjectStore::attempt(const HttpRequest& request, const std::string& what,
+                                                             bool cancellable) {
+  // The flag outlives this frame: the slot's handler may run after it is gone.
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  asio::cancellation_slot slot;
+  if (cancellable) {
+    asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return cancelled_error(what);
+    slot = state.slot();
+    if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->store(true); });
+  }
+  auto perform = [this, &request, &what, cancel, cancellable]() -> result<HttpResponse> {
+    HttpRequest with_flag = request;  // a shallow copy: bodies are borrowed views
+    if (cancellable) with_flag.cancel = cancel.get();
+    STRATA_TRY_ASSIGN(HttpResponse response, http_.perform(with_flag, what));
+    if (response.status < 200 || response.status >= 300) return s3_error(response, what);
+    return response;
   };
-  co_return co_await retrier_.run(what, std::move(attempt));
+  result<HttpResponse> r = co_await offload(pool_.get_executor(), std::move(perform));
+  if (slot.is_connected()) slot.clear();
+  co_return r;
+}
+
+asio::awaitable<result<HttpResponse>> S3ObjectStore::send(HttpRequest request, std::string what, int* attempts,
+                                                          bool cancellable) {
+  auto one = [this, &request, &what, attempts, cancellable]() {
+    if (attempts != nullptr) ++*attempts;
+    return attempt(request, what, cancellable);
+  };
+  co_return co_await retrier_.run(what, std::move(one));
 }
 
 asio::awaitable<result<ObjectInfo>> S3ObjectStore::head_full(std::string full) {

@@ -17,8 +17,8 @@
 // Every request is retried by retry.h when it fails as transient or throttled.
 //
 // Blocking libcurl calls run on the store's pool (S3Options::concurrency threads) and complete on
-// the caller's executor (coro_support.h). Cancellation is seen between requests: a request in
-// flight runs to its end or its timeout.
+// the caller's executor (coro_support.h). Cancellation stops a request in flight too (curl's
+// progress callback sees a flag set by the caller's cancellation slot, within about a second).
 #pragma once
 
 #include <asio/thread_pool.hpp>
@@ -63,8 +63,12 @@ class S3ObjectStore final : public ObjectStore {
 
   // Sends `request` on the pool, retried while it fails as transient or throttled; a response
   // that is not 2xx comes back as its mapped error (s3_errors.h). `attempts`, when given, counts
-  // the attempts made.
-  asio::awaitable<result<HttpResponse>> send(HttpRequest request, std::string what, int* attempts);
+  // the attempts made. A cancellable request in flight is stopped when the caller's cancellation
+  // is emitted (ObjstoreErrc::cancelled); cleanup (aborting an upload) is not cancellable.
+  asio::awaitable<result<HttpResponse>> send(HttpRequest request, std::string what, int* attempts,
+                                             bool cancellable = true);
+  // One attempt of send().
+  asio::awaitable<result<HttpResponse>> attempt(const HttpRequest& request, const std::string& what, bool cancellable);
   // One PUT of a whole object with its checksum metadata.
   asio::awaitable<result<ObjectInfo>> put_object(std::string key, bytes_view data, const PutOptions& options);
   // HEAD of a full key, for checks after an ambiguous retry.

@@ -161,7 +161,9 @@ asio::awaitable<result<void>> S3Upload::do_abort() {
   request.method = "DELETE";
   request.url = store_.url_.object(store_.full_key(key()), {{"uploadId", upload_id_}});
   request.payload_sha256 = std::string(kEmptySha256);
-  result<HttpResponse> response = co_await store_.send(std::move(request), "abort upload " + key(), nullptr);
+  // Not cancellable: this is the cleanup, which must run when the upload was cancelled.
+  result<HttpResponse> response =
+      co_await store_.send(std::move(request), "abort upload " + key(), nullptr, /*cancellable=*/false);
   upload_id_.clear();
   if (!response && !response.error().is(ObjstoreErrc::not_found)) co_return response.error();
   co_return success();

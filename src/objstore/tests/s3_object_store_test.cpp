@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -283,18 +285,49 @@ TEST_F(S3ObjectStoreTest, AbandonedMultipartUploadIsAbortedInTheBackground) {
   EXPECT_OBJSTORE_ERROR(run(store_->head("abandoned")), ObjstoreErrc::not_found);
 }
 
+TEST_F(S3ObjectStoreTest, CancellationStopsARequestInFlight) {
+  using namespace asio::experimental::awaitable_operators;
+  constexpr uint64_t kSize = 64 * MiB;
+  S3Options options = test_options(prefix_);
+  options.multipart_threshold = 2 * kSize;  // one PUT request of 64 MiB
+  std::unique_ptr<S3ObjectStore> store = open_store(options);
+  const bytes data = pattern(10, 0, kSize);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_OK(run(store->put("cancel/full", data)));
+  const auto full = std::chrono::steady_clock::now() - t0;
+
+  std::optional<result<ObjectInfo>> outcome;
+  auto put = [&]() -> asio::awaitable<void> { outcome = co_await store->put("cancel/put", data); };
+  asio::steady_timer timer(io_, full / 8);
+  auto race = [&]() -> asio::awaitable<int> {
+    co_await (put() || timer.async_wait(asio::use_awaitable));
+    co_return 0;
+  };
+  t0 = std::chrono::steady_clock::now();
+  run(race());
+  const auto cancelled = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_OBJSTORE_ERROR(*outcome, ObjstoreErrc::cancelled);
+  EXPECT_LT(cancelled, full / 2) << "the PUT was not stopped in flight (a whole one takes "
+                                 << std::chrono::duration_cast<std::chrono::milliseconds>(full).count() << " ms)";
+  EXPECT_OBJSTORE_ERROR(run(store->head("cancel/put")), ObjstoreErrc::not_found);
+}
+
 // Not a pass/fail check: prints what a 64 MiB object costs through this client, next to curl.
 TEST_F(S3ObjectStoreTest, ThroughputOf64MiB) {
   constexpr uint64_t kSize = 64 * MiB;
   S3Options options = test_options(prefix_);
   options.part_size = S3Options::kDefaultPartSize;
+  options.multipart_threshold = 16 * MiB;
   std::unique_ptr<S3ObjectStore> store = open_store(options);
   const bytes data = pattern(8, 0, kSize);
   const auto mib_per_s = [](std::chrono::steady_clock::duration d) {
     return static_cast<double>(kSize) / MiB / std::chrono::duration<double>(d).count();
   };
   auto t0 = std::chrono::steady_clock::now();
-  ASSERT_OK(run(store->put("bench/put", data)));  // above the threshold: multipart, 8 MiB parts
+  result<ObjectInfo> info = run(store->put("bench/put", data));  // above the threshold: multipart, 8 MiB parts
+  ASSERT_OK(info);
+  EXPECT_NE(info->etag.find("-8"), std::string::npos) << info->etag;
   const double put = mib_per_s(std::chrono::steady_clock::now() - t0);
   t0 = std::chrono::steady_clock::now();
   uint64_t received = 0;
