@@ -1,0 +1,83 @@
+// The broker's configuration: server.properties (Java properties, Kafka's key names) plus
+// `--override key=value`, validated against config_schema.h. Unknown keys are reported as
+// warnings (Kafka logs them too); an invalid value is an error naming the key and what is allowed,
+// and stops startup. Topic-level settings come from the topic's overrides, then the broker's
+// synonyms (log.retention.hours, ...), then Kafka's defaults.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "cluster/config_schema.h"
+#include "storage/log_cleaner.h"
+#include "storage/log_config.h"
+
+namespace strata::cluster {
+
+// One entry of `listeners` / `advertised.listeners`: NAME://host:port.
+struct Listener {
+  std::string name;  // PLAINTEXT, or a custom listener name
+  std::string host;  // empty: every interface
+  uint16_t port = 0;
+  friend bool operator==(const Listener&, const Listener&) = default;
+};
+
+// Parses "NAME://host:port[,...]" (IPv6 hosts in brackets); invalid_config naming `key`.
+result<std::vector<Listener>> parse_listeners(std::string_view key, std::string_view value);
+
+// Where a topic config's effective value comes from (DescribeConfigs' ConfigSource).
+enum class ConfigSource { dynamic_topic, static_broker, default_config };
+
+struct EffectiveConfig {
+  std::string value;
+  ConfigSource source = ConfigSource::default_config;
+  std::string source_name;  // the key that set it (the topic key, or the broker synonym)
+};
+
+struct BrokerConfig {
+  int32_t node_id = 1;
+  std::vector<Listener> listeners;
+  std::vector<Listener> advertised_listeners;  // = listeners when not set
+  std::vector<std::filesystem::path> log_dirs;
+  int32_t num_partitions = 1;
+  int32_t default_replication_factor = 1;
+  bool auto_create_topics_enable = true;
+  bool delete_topic_enable = true;
+  int32_t socket_request_max_bytes = 104'857'600;
+  int64_t connections_max_idle_ms = 600'000;
+  int64_t log_retention_check_interval_ms = 300'000;
+  int64_t log_flush_offset_checkpoint_interval_ms = 60'000;
+  int64_t log_flush_start_offset_checkpoint_interval_ms = 60'000;
+  bool log_cleaner_enable = true;
+  int64_t log_cleaner_backoff_ms = 15'000;
+  storage::CleanerConfig cleaner;
+  int32_t offsets_topic_num_partitions = 50;
+  bool remote_log_storage_system_enable = false;
+  std::vector<Listener> admin_listeners;
+  // The properties as given (after overrides), for DescribeConfigs of the broker.
+  std::map<std::string, std::string> properties;
+
+  // Validates and converts; `warnings` receives one line per unknown key.
+  static result<BrokerConfig> from_properties(std::map<std::string, std::string> properties,
+                                              std::vector<std::string>* warnings);
+  // Reads `path`, applies `overrides` ("key=value" each), then from_properties.
+  static result<BrokerConfig> load(const std::string& path, const std::vector<std::string>& overrides,
+                                   std::vector<std::string>* warnings);
+
+  // The effective value of topic key `key` for a topic with `topic_overrides`.
+  EffectiveConfig effective_topic_config(const ConfigKeyDef& key,
+                                         const std::map<std::string, std::string>& topic_overrides) const;
+  // The log engine's config for a topic with these overrides (already validated).
+  result<storage::LogConfig> log_config(const std::map<std::string, std::string>& topic_overrides) const;
+};
+
+// CreateTopics / AlterConfigs validation of topic overrides: known keys, valid values
+// (invalid_config "Unknown topic config name: x" or the value's message).
+result<void> validate_topic_configs(const std::map<std::string, std::string>& configs);
+
+}  // namespace strata::cluster
