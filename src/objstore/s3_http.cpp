@@ -160,6 +160,7 @@ HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options))
 
 HttpClient::~HttpClient() {
   for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+  for (void* m : idle_multi_) curl_multi_cleanup(static_cast<CURLM*>(m));
 }
 
 std::string_view HttpClient::payload_hash_header() const {
@@ -185,31 +186,42 @@ void HttpClient::release(void* handle) {
   idle_.push_back(handle);
 }
 
-result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string_view what) {
-  CURL* curl = static_cast<CURL*>(acquire());
-  if (curl == nullptr) return Error(ObjstoreErrc::permanent, fmt::format("{}: cannot create a curl handle", what));
+// One request's state, shared with curl's callbacks: must not move while curl runs it.
+struct HttpClient::Call {
+  CURL* curl = nullptr;
+  const HttpRequest* request = nullptr;
   HttpResponse response;
-  Transfer transfer{&request, &response, 0, false};
+  Transfer transfer;
   HeaderList headers;
+};
+
+bool HttpClient::setup(Call& call, const HttpRequest& request) {
+  call.curl = static_cast<CURL*>(acquire());
+  if (call.curl == nullptr) return false;
+  call.request = &request;
+  call.transfer = Transfer{&request, &call.response, 0, false};
+  CURL* curl = call.curl;
   bool ok = true;
-  for (const std::string& h : request.headers) ok = ok && headers.add(h);
-  const std::string hash = request.payload_sha256.empty() ? sha256_hex(request.body) : request.payload_sha256;
-  ok = ok && headers.add(fmt::format("{}: {}", payload_hash_header(), hash));
-  if (!options_.credentials.session_token.empty()) {
-    ok = ok && headers.add(fmt::format(
+  for (const std::string& h : request.headers) ok = ok && call.headers.add(h);
+  const bool sigv4 = options_.signing == HttpSigning::sigv4;
+  if (sigv4) {
+    const std::string hash = request.payload_sha256.empty() ? sha256_hex(request.body) : request.payload_sha256;
+    ok = ok && call.headers.add(fmt::format("{}: {}", payload_hash_header(), hash));
+  }
+  if (sigv4 && !options_.credentials.session_token.empty()) {
+    ok = ok && call.headers.add(fmt::format(
                    "{}: {}", options_.dialect == S3Dialect::gcs ? "x-goog-security-token" : "x-amz-security-token",
                    options_.credentials.session_token));
   }
-  if (!ok) {
-    release(curl);
-    return Error(ObjstoreErrc::permanent, fmt::format("{}: out of memory building headers", what));
-  }
-
+  if (!ok) return false;
+  Transfer* transfer = &call.transfer;
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_.c_str());
-  curl_easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
-  curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, call.headers.list);
+  if (sigv4) {
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
@@ -217,9 +229,9 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    std::max(1L, static_cast<long>(options_.stall_timeout.count() / 1000)));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, transfer);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, transfer);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   // No wait for 100 Continue before a body. (Removing the Expect header with "Expect:" instead
   // would break the signature: curl 7.88 signs the empty header it does not send.)
@@ -235,9 +247,9 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   } else if (request.method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_READDATA, transfer);
     curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, transfer);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -248,17 +260,25 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
+  return true;
+}
 
-  const CURLcode code = curl_easy_perform(curl);
-  if (code == CURLE_ABORTED_BY_CALLBACK || (code == CURLE_OK && response.status >= 300 && !request.body.empty())) {
-    // A server that refuses a request early may not have read its body, and Ceph RGW then keeps
-    // the connection: the unread bytes would be taken as the start of the next request (which
-    // RGW answers with 405). Such a connection is never reused.
-    curl_easy_cleanup(curl);
-  } else {
-    release(curl);
+result<HttpResponse> HttpClient::finish(Call& call, int result_code, std::string_view what) {
+  const auto code = static_cast<CURLcode>(result_code);
+  const HttpRequest& request = *call.request;
+  if (call.curl != nullptr) {
+    if (code == CURLE_ABORTED_BY_CALLBACK ||
+        (code == CURLE_OK && call.response.status >= 300 && !request.body.empty())) {
+      // A server that refuses a request early may not have read its body, and Ceph RGW then keeps
+      // the connection: the unread bytes would be taken as the start of the next request (which
+      // RGW answers with 405). Such a connection is never reused.
+      curl_easy_cleanup(call.curl);
+    } else {
+      release(call.curl);
+    }
+    call.curl = nullptr;
   }
-  if (transfer.overflow) {
+  if (call.transfer.overflow) {
     return Error(ObjstoreErrc::permanent,
                  fmt::format("{}: the server sent more bytes than asked for (did it ignore the Range header?)", what));
   }
@@ -266,7 +286,73 @@ result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string
   if (code != CURLE_OK) {
     return Error(kind_of(code), fmt::format("{}: {} ({})", what, curl_easy_strerror(code), request.url));
   }
-  return response;
+  return std::move(call.response);
+}
+
+result<HttpResponse> HttpClient::perform(const HttpRequest& request, std::string_view what) {
+  Call call;
+  if (!setup(call, request)) {
+    if (call.curl != nullptr) release(call.curl);
+    return Error(ObjstoreErrc::permanent, fmt::format("{}: cannot set up a curl request", what));
+  }
+  const CURLcode code = curl_easy_perform(call.curl);
+  return finish(call, code, what);
+}
+
+std::vector<result<HttpResponse>> HttpClient::perform_many(std::span<const HttpRequest> requests,
+                                                           std::span<const std::string> whats) {
+  std::vector<result<HttpResponse>> out;
+  if (requests.size() == 1) {
+    out.push_back(perform(requests[0], whats[0]));
+    return out;
+  }
+  CURLM* multi = static_cast<CURLM*>(acquire_multi());
+  std::vector<std::unique_ptr<Call>> calls;
+  std::vector<CURLcode> codes(requests.size(), CURLE_FAILED_INIT);
+  for (const HttpRequest& request : requests) {
+    calls.push_back(std::make_unique<Call>());
+    if (setup(*calls.back(), request) && multi != nullptr) curl_multi_add_handle(multi, calls.back()->curl);
+  }
+  int running = 0;
+  while (multi != nullptr) {
+    if (curl_multi_perform(multi, &running) != CURLM_OK || running == 0) break;
+    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  int left = 0;
+  while (CURLMsg* msg = multi != nullptr ? curl_multi_info_read(multi, &left) : nullptr) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      if (calls[i]->curl == msg->easy_handle) codes[i] = msg->data.result;
+    }
+  }
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (multi != nullptr && calls[i]->curl != nullptr) curl_multi_remove_handle(multi, calls[i]->curl);
+    if (calls[i]->request == nullptr) {
+      out.push_back(Error(ObjstoreErrc::permanent, fmt::format("{}: cannot set up a curl request", whats[i])));
+      continue;
+    }
+    out.push_back(finish(*calls[i], codes[i], whats[i]));
+  }
+  if (multi != nullptr) release_multi(multi);
+  return out;
+}
+
+void* HttpClient::acquire_multi() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_multi_.empty()) {
+      void* m = idle_multi_.back();
+      idle_multi_.pop_back();
+      return m;
+    }
+  }
+  return curl_multi_init();
+}
+
+void HttpClient::release_multi(void* multi) {
+  // A multi handle keeps the connections its transfers used, for the next batch.
+  std::lock_guard lock(mu_);
+  idle_multi_.push_back(multi);
 }
 
 }  // namespace strata::objstore

@@ -4,7 +4,8 @@
 // server checks every body against its signed SHA-256.
 //
 // Connections are reused: each request borrows an easy handle from a pool and gives it back with
-// its live connection, so with N threads issuing requests there are at most N connections.
+// its live connection, so with N threads issuing requests there are at most N connections (plus
+// those of batches, perform_many, which keep theirs in a pool of multi handles).
 // Runs on the backend's pool threads only (s3_object_store.h), never on an event loop.
 #pragma once
 
@@ -27,9 +28,9 @@ namespace strata::objstore {
 struct HttpRequest {
   std::string method = "GET";        // GET, HEAD, PUT, POST, DELETE
   std::string url;                   // already encoded (s3_url.h)
-  std::vector<std::string> headers;  // "Name: value"; not the signature or payload hash
+  std::vector<std::string> headers;  // "Name: value"; not the signature or payload hash (sigv4)
   bytes_view body;                   // sent as is (PUT, POST)
-  // SHA-256 hex of `body`; empty: computed here.
+  // SHA-256 hex of `body` (sigv4 only); empty: computed here.
   std::string payload_sha256;
   // Where a successful (2xx) response body goes; it fails with permanent if the server sends
   // more. Empty: into HttpResponse::text, up to kMaxTextBody.
@@ -51,7 +52,15 @@ struct HttpResponse {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// Who signs a request.
+enum class HttpSigning {
+  sigv4,   // curl, by CURLOPT_AWS_SIGV4 with `credentials`, plus the payload hash header (S3, GCS)
+  caller,  // the caller: its headers carry the Authorization (Azure SharedKey, azure_auth.h); no
+           // header is added here, so that what the caller signed is what is sent
+};
+
 struct HttpClientOptions {
+  HttpSigning signing = HttpSigning::sigv4;
   S3Dialect dialect = S3Dialect::s3;
   std::string region;
   S3Credentials credentials;
@@ -73,17 +82,31 @@ class HttpClient {
   // message.
   result<HttpResponse> perform(const HttpRequest& request, std::string_view what);
 
+  // Sends several requests at once over parallel connections (curl's multi interface) and
+  // returns their outcomes in order, as perform() would. `whats` names each request.
+  std::vector<result<HttpResponse>> perform_many(std::span<const HttpRequest> requests,
+                                                 std::span<const std::string> whats);
+
   // The name of the payload hash header ("x-amz-content-sha256").
   std::string_view payload_hash_header() const;
 
  private:
+  struct Call;
+
   void* acquire();
   void release(void* handle);
+  void* acquire_multi();
+  void release_multi(void* multi);
+  // Takes a handle and sets it up for `request`; false if that failed.
+  bool setup(Call& call, const HttpRequest& request);
+  // Gives the handle back (or drops its connection) and turns curl's result into ours.
+  result<HttpResponse> finish(Call& call, int curl_code, std::string_view what);
 
   HttpClientOptions options_;
   std::string sigv4_;  // "aws:amz:us-east-1:s3"
   std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles with their connections, guarded by mu_
+  std::vector<void*> idle_;        // CURL* handles with their connections, guarded by mu_
+  std::vector<void*> idle_multi_;  // CURLM* handles with their connections, guarded by mu_
 };
 
 }  // namespace strata::objstore

@@ -111,6 +111,31 @@ asio::awaitable<result<HttpResponse>> S3ObjectStore::attempt(const HttpRequest& 
   co_return r;
 }
 
+asio::awaitable<std::vector<result<HttpResponse>>> S3ObjectStore::send_batch(std::vector<HttpRequest> requests,
+                                                                             std::vector<std::string> whats) {
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+  asio::cancellation_slot slot = state.slot();
+  if (state.cancelled() != asio::cancellation_type::none) cancel->store(true);
+  if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->store(true); });
+  auto perform = [this, &requests, &whats, cancel]() {
+    std::vector<HttpRequest> with_flag = requests;  // shallow copies: bodies are borrowed views
+    for (HttpRequest& r : with_flag) r.cancel = cancel.get();
+    std::vector<result<HttpResponse>> out = http_.perform_many(with_flag, whats);
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i] && (out[i]->status < 200 || out[i]->status >= 300)) out[i] = s3_error(*out[i], whats[i]);
+    }
+    return out;
+  };
+  std::vector<result<HttpResponse>> out = co_await offload(pool_.get_executor(), std::move(perform));
+  if (slot.is_connected()) slot.clear();
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] || !is_retryable(out[i].error())) continue;
+    out[i] = co_await send(std::move(requests[i]), whats[i], nullptr);
+  }
+  co_return out;
+}
+
 asio::awaitable<result<HttpResponse>> S3ObjectStore::send(HttpRequest request, std::string what, int* attempts,
                                                           bool cancellable) {
   auto one = [this, &request, &what, attempts, cancellable]() {

@@ -67,6 +67,10 @@ class S3ObjectStore final : public ObjectStore {
   // is emitted (ObjstoreErrc::cancelled); cleanup (aborting an upload) is not cancellable.
   asio::awaitable<result<HttpResponse>> send(HttpRequest request, std::string what, int* attempts,
                                              bool cancellable = true);
+  // Sends `requests` at once (HttpClient::perform_many) and returns their outcomes in order as
+  // send() would: those that fail as transient or throttled are retried one by one with send().
+  asio::awaitable<std::vector<result<HttpResponse>>> send_batch(std::vector<HttpRequest> requests,
+                                                                std::vector<std::string> whats);
   // One attempt of send().
   asio::awaitable<result<HttpResponse>> attempt(const HttpRequest& request, const std::string& what, bool cancellable);
   // One PUT of a whole object with its checksum metadata.

@@ -56,6 +56,8 @@ result<bool> apply_key(S3Options& o, std::string_view full_key, std::string_view
     o.credentials.session_token = value;
   } else if (key == "part.size") {
     STRATA_TRY_ASSIGN(o.part_size, parse_u64(full_key, value));
+  } else if (key == "upload.parallelism") {
+    STRATA_TRY_ASSIGN(o.upload_parallelism, parse_u64(full_key, value));
   } else if (key == "multipart.threshold") {
     STRATA_TRY_ASSIGN(o.multipart_threshold, parse_u64(full_key, value));
   } else if (key == "read.chunk.size") {
@@ -154,6 +156,10 @@ result<S3Options> finish_options(S3Options o) {
         fmt::format("multipart threshold {} is outside [1, {}]", o.multipart_threshold, S3Options::kMaxPartSize));
   }
   if (o.read_chunk_size == 0) return invalid("the read chunk size must be positive");
+  if (o.upload_parallelism == 0 || o.upload_parallelism > S3Options::kMaxUploadParallelism) {
+    return invalid(fmt::format("upload parallelism {} is outside [1, {}]", o.upload_parallelism,
+                               S3Options::kMaxUploadParallelism));
+  }
   if (o.concurrency == 0) return invalid("the S3 store needs a concurrency of at least 1");
   if (o.connect_timeout.count() <= 0 || o.request_timeout.count() <= 0 || o.stall_timeout.count() <= 0) {
     return invalid("S3 timeouts must be positive");

@@ -39,6 +39,8 @@ struct S3Options {
   static constexpr size_t kDefaultReadChunkSize = 4ULL * 1024 * 1024;
   static constexpr size_t kDefaultMultipartThreshold = 64ULL * 1024 * 1024;
   static constexpr size_t kDefaultConcurrency = 8;
+  static constexpr size_t kDefaultUploadParallelism = 4;
+  static constexpr size_t kMaxUploadParallelism = 16;
   static constexpr size_t kDeleteBatchSize = 1000;  // S3's cap on keys per DeleteObjects
 
   S3Dialect dialect = S3Dialect::s3;
@@ -65,8 +67,10 @@ struct S3Options {
   std::chrono::milliseconds stall_timeout{15'000};
   RetryPolicy retry;
 
-  // Streamed uploads send parts of this size (the last one smaller).
+  // Streamed uploads send parts of this size (the last one smaller)...
   size_t part_size = kDefaultPartSize;
+  // ...this many at once, over parallel connections: an upload buffers up to this many parts.
+  size_t upload_parallelism = kDefaultUploadParallelism;
   // put() of more bytes than this goes through a multipart upload.
   size_t multipart_threshold = kDefaultMultipartThreshold;
   // Bytes per ranged GET request of a get(), and the largest chunk handed to a sink.
@@ -86,7 +90,8 @@ result<S3Options> finish_options(S3Options options);
 
 // From the broker's keys: rsm.config.s3.bucket, .region, .endpoint, .path.style.access, .prefix,
 // .access.key.id, .secret.access.key (and .session.token, .part.size, .concurrency,
-// .request.timeout.ms, .connect.timeout.ms, .retry.deadline.ms, .retry.max.attempts). Unknown
+// .request.timeout.ms, .connect.timeout.ms, .retry.deadline.ms, .retry.max.attempts,
+// .upload.parallelism, .multipart.threshold, .read.chunk.size). Unknown
 // rsm.config.s3.* keys are refused, so that a typo does not pass silently; other keys are ignored.
 result<S3Options> s3_options_from_config(const std::map<std::string, std::string>& config);
 // The same for GCS: rsm.config.gcs.bucket, .prefix, .endpoint, .hmac.access.key (or

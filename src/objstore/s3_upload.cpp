@@ -45,28 +45,38 @@ asio::awaitable<result<void>> S3Upload::create() {
   co_return success();
 }
 
-asio::awaitable<result<void>> S3Upload::send_part() {
+asio::awaitable<result<void>> S3Upload::send_pending() {
+  if (pending_.empty()) co_return success();
   if (upload_id_.empty()) OBJSTORE_CO_TRY(co_await create());
-  const uint32_t number = static_cast<uint32_t>(parts_.size() + 1);
-  if (number > S3Options::kMaxParts) {
+  const size_t first = parts_.size() + 1;
+  if (first + pending_.size() - 1 > S3Options::kMaxParts) {
     co_return Error(ObjstoreErrc::invalid_argument,
                     fmt::format("upload {}: more than {} parts of {} bytes; raise the part size", key(),
                                 S3Options::kMaxParts, store_.options_.part_size));
   }
-  const Md5Digest digest = md5(part_);
-  HttpRequest request;
-  request.method = "PUT";
-  request.url =
-      store_.url_.object(store_.full_key(key()), {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}});
-  request.body = part_;
-  request.headers.push_back("Content-MD5: " + base64(digest));
-  const std::string what = fmt::format("upload {} part {}", key(), number);
-  OBJSTORE_CO_TRY_ASSIGN(HttpResponse response, co_await store_.send(std::move(request), what, nullptr));
-  const std::optional<std::string_view> etag = response.header("etag");
-  if (!etag) co_return Error(ObjstoreErrc::permanent, what + ": the response has no ETag");
-  parts_.push_back(S3Part{number, std::string(*etag)});
-  part_md5s_.push_back(digest);
-  part_.clear();
+  std::vector<HttpRequest> requests;
+  std::vector<std::string> whats;
+  std::vector<Md5Digest> digests;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const std::string number = std::to_string(first + i);
+    digests.push_back(md5(pending_[i]));
+    HttpRequest request;
+    request.method = "PUT";
+    request.url = store_.url_.object(store_.full_key(key()), {{"partNumber", number}, {"uploadId", upload_id_}});
+    request.body = pending_[i];
+    request.headers.push_back("Content-MD5: " + base64(digests.back()));
+    requests.push_back(std::move(request));
+    whats.push_back(fmt::format("upload {} part {}", key(), number));
+  }
+  std::vector<result<HttpResponse>> responses = co_await store_.send_batch(std::move(requests), whats);
+  for (size_t i = 0; i < responses.size(); ++i) {
+    OBJSTORE_CO_TRY(responses[i]);
+    const std::optional<std::string_view> etag = responses[i]->header("etag");
+    if (!etag) co_return Error(ObjstoreErrc::permanent, whats[i] + ": the response has no ETag");
+    parts_.push_back(S3Part{static_cast<uint32_t>(first + i), std::string(*etag)});
+    part_md5s_.push_back(digests[i]);
+  }
+  pending_.clear();
   co_return success();
 }
 
@@ -78,23 +88,28 @@ asio::awaitable<result<void>> S3Upload::do_write(bytes_view data) {
     const size_t n = std::min(data.size(), part_size - part_.size());
     part_.insert(part_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
     data = data.subspan(n);
-    if (part_.size() == part_size) {
+    if (part_.size() < part_size) continue;
+    pending_.push_back(std::move(part_));
+    part_ = bytes();
+    if (pending_.size() == store_.options_.upload_parallelism) {
       const bool cancelled = co_await cancellation_requested();
       if (cancelled) co_return cancelled_error("upload " + key() + ": write");
-      OBJSTORE_CO_TRY(co_await send_part());
+      OBJSTORE_CO_TRY(co_await send_pending());
     }
   }
   co_return success();
 }
 
 asio::awaitable<result<ObjectInfo>> S3Upload::do_complete() {
-  if (upload_id_.empty()) {
+  if (upload_id_.empty() && pending_.empty()) {
     // Never filled a part: one PUT, conditional on the server if need be.
     OBJSTORE_CO_TRY_ASSIGN(ObjectInfo info, co_await store_.put_object(key(), part_, options_));
     part_ = bytes();
     co_return info;
   }
-  if (!part_.empty()) OBJSTORE_CO_TRY(co_await send_part());
+  if (!part_.empty()) pending_.push_back(std::move(part_));
+  part_ = bytes();
+  OBJSTORE_CO_TRY(co_await send_pending());
   if (options_.if_absent && !store_.options_.trust_conditional_complete) {
     // The server may ignore If-None-Match on CompleteMultipartUpload (Ceph RGW 16 does): check
     // first. Atomic only on a server that honours the header, which is sent as well.
@@ -156,6 +171,7 @@ asio::awaitable<result<ObjectInfo>> S3Upload::complete_multipart() {
 
 asio::awaitable<result<void>> S3Upload::do_abort() {
   part_ = bytes();
+  pending_.clear();
   if (upload_id_.empty()) co_return success();
   HttpRequest request;
   request.method = "DELETE";

@@ -6,7 +6,8 @@
 // destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the
 // store's pool), so no part is left behind and nothing becomes visible.
 //
-// Memory: one part buffer per open upload.
+// Parts go out S3Options::upload_parallelism at a time, over parallel connections, so an open
+// upload holds up to that many parts (plus the one being filled) in memory.
 #pragma once
 
 #include <string>
@@ -35,13 +36,14 @@ class S3Upload final : public Upload {
 
  private:
   asio::awaitable<result<void>> create();
-  // Sends part_ as the next part and empties it.
-  asio::awaitable<result<void>> send_part();
+  // Sends the full parts in pending_, at once, and empties it.
+  asio::awaitable<result<void>> send_pending();
   asio::awaitable<result<ObjectInfo>> complete_multipart();
 
   S3ObjectStore& store_;
   PutOptions options_;
-  bytes part_;  // written, not yet sent; fewer than part_size bytes between calls
+  bytes part_;                  // being filled; fewer than part_size bytes between calls
+  std::vector<bytes> pending_;  // full parts not yet sent; fewer than upload_parallelism between calls
   std::string upload_id_;
   std::vector<S3Part> parts_;
   std::vector<Md5Digest> part_md5s_;
