@@ -208,6 +208,10 @@ bool HttpClient::setup(Call& call, const HttpRequest& request) {
     const std::string hash = request.payload_sha256.empty() ? sha256_hex(request.body) : request.payload_sha256;
     ok = ok && call.headers.add(fmt::format("{}: {}", payload_hash_header(), hash));
   }
+  if (request.content_md5) {
+    call.response.content_md5 = md5(request.body);
+    ok = ok && call.headers.add("Content-MD5: " + base64(*call.response.content_md5));
+  }
   if (sigv4 && !options_.credentials.session_token.empty()) {
     ok = ok && call.headers.add(fmt::format(
                    "{}: {}", options_.dialect == S3Dialect::gcs ? "x-goog-security-token" : "x-amz-security-token",

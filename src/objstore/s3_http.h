@@ -21,6 +21,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "objstore/s3_digest.h"
 #include "objstore/s3_options.h"
 
 namespace strata::objstore {
@@ -35,6 +36,9 @@ struct HttpRequest {
   // Where a successful (2xx) response body goes; it fails with permanent if the server sends
   // more. Empty: into HttpResponse::text, up to kMaxTextBody.
   std::span<std::byte> body_out;
+  // Sends Content-MD5 of the body, computed here (on the pool, not the caller's loop) and
+  // returned in HttpResponse::content_md5.
+  bool content_md5 = false;
   // When set and it becomes true (from any thread), the transfer stops within about a second
   // and perform() fails with cancelled.
   const std::atomic<bool>* cancel = nullptr;
@@ -47,6 +51,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in order
   std::string text;                                          // the body, unless it went to body_out
   size_t body_size = 0;                                      // bytes written to body_out
+  std::optional<Md5Digest> content_md5;                      // of the request body, when HttpRequest::content_md5
 
   // The first header of this name (lower case), if any.
   std::optional<std::string_view> header(std::string_view name) const;

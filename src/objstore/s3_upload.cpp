@@ -54,17 +54,23 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
                     fmt::format("upload {}: more than {} parts of {} bytes; raise the part size", key(),
                                 S3Options::kMaxParts, store_.options_.part_size));
   }
+  // Checksums on the pool, not on the caller's event loop: the CRC32C of the whole object here,
+  // MD5 and SHA-256 of each part by the HTTP client.
+  auto extend_crc = [this] {
+    uint32_t crc = crc_;
+    for (const bytes& part : pending_) crc = crc32c::extend(crc, part);
+    return crc;
+  };
+  crc_ = co_await offload(store_.pool_.get_executor(), std::move(extend_crc));
   std::vector<HttpRequest> requests;
   std::vector<std::string> whats;
-  std::vector<Md5Digest> digests;
   for (size_t i = 0; i < pending_.size(); ++i) {
     const std::string number = std::to_string(first + i);
-    digests.push_back(md5(pending_[i]));
     HttpRequest request;
     request.method = "PUT";
     request.url = store_.url_.object(store_.full_key(key()), {{"partNumber", number}, {"uploadId", upload_id_}});
     request.body = pending_[i];
-    request.headers.push_back("Content-MD5: " + base64(digests.back()));
+    request.content_md5 = true;
     requests.push_back(std::move(request));
     whats.push_back(fmt::format("upload {} part {}", key(), number));
   }
@@ -74,14 +80,14 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
     const std::optional<std::string_view> etag = responses[i]->header("etag");
     if (!etag) co_return Error(ObjstoreErrc::permanent, whats[i] + ": the response has no ETag");
     parts_.push_back(S3Part{static_cast<uint32_t>(first + i), std::string(*etag)});
-    part_md5s_.push_back(digests[i]);
+    if (!responses[i]->content_md5) co_return Error(ObjstoreErrc::permanent, whats[i] + ": no Content-MD5 was sent");
+    part_md5s_.push_back(*responses[i]->content_md5);
   }
   pending_.clear();
   co_return success();
 }
 
 asio::awaitable<result<void>> S3Upload::do_write(bytes_view data) {
-  crc_ = crc32c::extend(crc_, data);
   size_ += data.size();
   const size_t part_size = store_.options_.part_size;
   while (!data.empty()) {

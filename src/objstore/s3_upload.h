@@ -47,7 +47,7 @@ class S3Upload final : public Upload {
   std::string upload_id_;
   std::vector<S3Part> parts_;
   std::vector<Md5Digest> part_md5s_;
-  uint32_t crc_ = 0;  // CRC32C of everything written (ObjectInfo::crc32c of the result)
+  uint32_t crc_ = 0;  // CRC32C of the parts sent (ObjectInfo::crc32c of the result)
   uint64_t size_ = 0;
 };
 
