@@ -3,9 +3,10 @@
 // semantics as every backend (object_store.h, checked by tests/conformance.h); how they are
 // reached on S3:
 //   - put(): one PUT up to S3Options::multipart_threshold, a multipart upload above it.
-//     Streamed uploads buffer one part (S3Options::part_size); one that never fills a part is
-//     sent as one PUT at complete(), otherwise CreateMultipartUpload goes out with the first part
-//     and every failure, abort or abandoned upload ends in AbortMultipartUpload.
+//     Streamed uploads buffer parts (S3Options::part_size) and send them upload_parallelism at a
+//     time; one that never fills a part is sent as one PUT at complete(), otherwise
+//     CreateMultipartUpload goes out with the first parts and every failure, abort or abandoned
+//     upload ends in AbortMultipartUpload (s3_upload.h).
 //   - get(): ranged GETs of S3Options::read_chunk_size, the later ones with If-Match on the first
 //     one's ETag, so that an object replaced mid-read fails (precondition_failed) instead of
 //     mixing versions; a whole-object get checks the object's checksum (s3_integrity.h) and fails

@@ -1,8 +1,8 @@
-// A streamed write to S3 (object_store.h's Upload). Bytes are buffered up to one part
+// A streamed write to S3 (object_store.h's Upload). Bytes are buffered in parts
 // (S3Options::part_size). An upload that never fills a part is published by one PUT at
-// complete(); otherwise the first full part starts a multipart upload (CreateMultipartUpload with
-// the metadata and strata-part-size, s3_integrity.h), every part is sent with Content-MD5, and
-// complete() sends the last part and CompleteMultipartUpload. A failure, abort() or an upload
+// complete(); otherwise the first batch of full parts starts a multipart upload
+// (CreateMultipartUpload with the metadata and strata-part-size, s3_integrity.h), every part is
+// sent with Content-MD5, and complete() sends the rest and CompleteMultipartUpload. A failure, abort() or an upload
 // destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the
 // store's pool), so no part is left behind and nothing becomes visible.
 //
