@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "cli/broker_command.h"
 #include "cli/dump_log.h"
 #include "protocol/generated/api_keys.h"
 
@@ -27,6 +28,8 @@ int run(int argc, char** argv) {
   auto* help = app.add_subcommand("help", "Show the commands and their use");
   strata::cli::DumpLogOptions dump_log_options;
   auto* dump_log = strata::cli::add_dump_log_command(app, dump_log_options);
+  strata::cli::BrokerOptions broker_options;
+  auto* broker = strata::cli::add_broker_command(app, broker_options);
 
   try {
     app.parse(argc, argv);
@@ -39,6 +42,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (dump_log->parsed()) return strata::cli::dump_log(dump_log_options, std::cout, std::cerr);
+  if (broker->parsed()) return strata::cli::run_broker(broker_options);
   if (help->parsed() || app.get_subcommands().empty()) {
     std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
     return 0;

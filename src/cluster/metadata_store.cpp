@@ -108,6 +108,10 @@ result<void> MetadataStore::load() {
     STRATA_TRY_ASSIGN(std::string text, storage::read_file(snapshot_path));
     try {
       const auto j = nlohmann::json::parse(text);
+      if (j.contains("producer_id_block_end")) {
+        producer_id_block_end_ = j.at("producer_id_block_end").get<int64_t>();
+        next_producer_id_ = producer_id_block_end_;
+      }
       for (const auto& t : j.at("topics")) {
         STRATA_TRY_ASSIGN(TopicMetadata topic, topic_from_json(t));
         topics_[topic.name] = std::move(topic);
@@ -156,6 +160,9 @@ result<void> MetadataStore::apply(const std::string& json) {
       topics_.erase(j.at("name").get<std::string>());
     } else if (type == "set_configs") {
       topics_.at(j.at("name").get<std::string>()).configs = j.at("configs").get<std::map<std::string, std::string>>();
+    } else if (type == "producer_id_block") {
+      producer_id_block_end_ = j.at("end").get<int64_t>();
+      next_producer_id_ = producer_id_block_end_;  // a restart starts at the next block
     } else if (type == "set_partition_count") {
       topics_.at(j.at("name").get<std::string>()).partitions = j.at("partitions").get<int32_t>();
     } else {
@@ -184,7 +191,10 @@ result<void> MetadataStore::append(const std::string& json) {
 result<void> MetadataStore::write_snapshot() {
   nlohmann::json topics = nlohmann::json::array();
   for (const auto& [name, t] : topics_) topics.push_back(topic_json(t));
-  const nlohmann::json j = {{"version", 1}, {"cluster_id", cluster_id_}, {"topics", topics}};
+  const nlohmann::json j = {{"version", 1},
+                            {"cluster_id", cluster_id_},
+                            {"producer_id_block_end", producer_id_block_end_},
+                            {"topics", topics}};
   // The snapshot holds everything in the log: only once it is durable may the log be emptied.
   STRATA_TRY(storage::write_file_atomically(dir_ / kSnapshotFile, j.dump(1), true));
   const auto log_path = dir_ / kLogFile;
@@ -228,6 +238,15 @@ result<void> MetadataStore::set_configs(const std::string& name, std::map<std::s
 result<void> MetadataStore::set_partition_count(const std::string& name, int32_t partitions) {
   if (!find(name)) return Error(ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
   return append(nlohmann::json{{"type", "set_partition_count"}, {"name", name}, {"partitions", partitions}}.dump());
+}
+
+result<int64_t> MetadataStore::allocate_producer_id() {
+  if (next_producer_id_ >= producer_id_block_end_) {
+    const int64_t end = next_producer_id_ + kProducerIdBlockSize;
+    STRATA_TRY(append(nlohmann::json{{"type", "producer_id_block"}, {"end", end}}.dump()));
+    next_producer_id_ = end - kProducerIdBlockSize;  // apply() moved it to the block end
+  }
+  return next_producer_id_++;
 }
 
 }  // namespace strata::cluster

@@ -55,6 +55,11 @@ class MetadataStore {
   result<void> delete_topic(const std::string& name);
   result<void> set_configs(const std::string& name, std::map<std::string, std::string> configs);
   result<void> set_partition_count(const std::string& name, int32_t partitions);
+  // A producer id never handed out before, across restarts too: ids come from blocks of
+  // kProducerIdBlockSize whose end is made durable before the first id of a block is used
+  // (Kafka's ProducerIdManager allocates blocks from the controller the same way).
+  result<int64_t> allocate_producer_id();
+  static constexpr int64_t kProducerIdBlockSize = 1000;
 
  private:
   explicit MetadataStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
@@ -66,6 +71,8 @@ class MetadataStore {
   std::filesystem::path dir_;
   std::string cluster_id_;
   std::map<std::string, TopicMetadata> topics_;
+  int64_t next_producer_id_ = 0;       // the next id to hand out
+  int64_t producer_id_block_end_ = 0;  // durable: no id at or above it was ever handed out
   storage::UniqueFd log_fd_;
   int64_t log_size_ = 0;
   int records_since_snapshot_ = 0;

@@ -99,6 +99,23 @@ TEST_F(MetadataStoreTest, SnapshotReplacesTheLog) {
   EXPECT_EQ(s->topics().size(), 7u);
 }
 
+TEST_F(MetadataStoreTest, ProducerIdsAreNeverReusedAcrossRestarts) {
+  int64_t last = -1;
+  {
+    auto s = open();
+    for (int i = 0; i < 5; ++i) {
+      auto id = s->allocate_producer_id();
+      ASSERT_TRUE(id);
+      EXPECT_GT(*id, last);
+      last = *id;
+    }
+  }
+  auto s = open();
+  auto id = s->allocate_producer_id();
+  ASSERT_TRUE(id);
+  EXPECT_GT(*id, last);
+}
+
 TEST_F(MetadataStoreTest, LogDirOfAnotherNodeIsRefused) {
   { auto s = open(); }
   auto other = MetadataStore::open(dirs_, 2);

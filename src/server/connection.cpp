@@ -1,0 +1,95 @@
+// One client connection (Kafka's processor + the request channel of one socket): read a
+// size-prefixed request, hand it to the broker, write the response, repeat. Requests of one
+// connection are handled one at a time, in order, as Kafka does (it mutes a channel until its
+// response is sent), so responses always leave in request order.
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "server/broker.h"
+#include "server/logging.h"
+
+namespace strata::server {
+
+using asio::ip::tcp;
+
+namespace {
+
+// What the connection and its idle watchdog share; the watchdog may resume after the connection
+// coroutine ended, so both hold it.
+struct ConnectionState {
+  ConnectionState(tcp::socket s, asio::io_context& io) : socket(std::move(s)), deadline(io) {}
+  tcp::socket socket;
+  asio::steady_timer deadline;
+  bool done = false;
+};
+
+// Closes the socket when no request arrived for connections.max.idle.ms.
+asio::awaitable<void> idle_watchdog(std::shared_ptr<ConnectionState> state, std::string name) {
+  while (!state->done) {
+    std::error_code ec;
+    co_await state->deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (state->done) co_return;
+    if (state->deadline.expiry() <= std::chrono::steady_clock::now()) {
+      log(LogLevel::info, "{}: closing, idle for connections.max.idle.ms", name);
+      state->socket.close(ec);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> Broker::serve(tcp::socket accepted) {
+  auto state = std::make_shared<ConnectionState>(std::move(accepted), io_);
+  tcp::socket& socket = state->socket;
+  std::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  const std::string name = fmt::format("connection {} from {}:{}", next_connection_id_, remote.address().to_string(),
+                                       remote.port());
+  const uint64_t id = next_connection_id_++;
+  connections_[id] = &socket;
+  log(LogLevel::debug, "{}: accepted", name);
+
+  const auto idle = std::chrono::milliseconds(std::max<int64_t>(config_.connections_max_idle_ms, 1));
+  asio::steady_timer& deadline = state->deadline;
+  deadline.expires_after(idle);
+  asio::co_spawn(io_, idle_watchdog(state, name), asio::detached);
+
+  bytes frame;
+  while (!stopping_) {
+    std::array<std::byte, 4> size_prefix{};
+    co_await asio::async_read(socket, asio::buffer(size_prefix), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;  // the client went away (or the idle watchdog closed the socket)
+    const int32_t size = static_cast<int32_t>(load_be<uint32_t>(size_prefix.data()));
+    // Checked before allocating: a hostile size cannot make the broker reserve memory.
+    if (size < 0 || size > config_.socket_request_max_bytes) {
+      log(LogLevel::warn, "{}: request size {} is larger than socket.request.max.bytes ({}); closing", name, size,
+          config_.socket_request_max_bytes);
+      break;
+    }
+    frame.resize(static_cast<size_t>(size));
+    co_await asio::async_read(socket, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    deadline.expires_after(idle);
+    result<std::optional<bytes>> response = co_await handle_request(frame, name);
+    if (!response) {
+      log(LogLevel::warn, "{}: {}; closing the connection", name, response.error().message());
+      break;
+    }
+    if (!*response) continue;
+    co_await asio::async_write(socket, asio::buffer(**response), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    deadline.expires_after(idle);
+  }
+  connections_.erase(id);
+  state->done = true;
+  socket.close(ec);
+  deadline.cancel();
+  log(LogLevel::debug, "{}: closed", name);
+}
+
+}  // namespace strata::server

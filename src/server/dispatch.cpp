@@ -1,0 +1,156 @@
+// Request dispatch: header, version check, decode, handler, response frame.
+#include <fmt/format.h>
+
+#include "protocol/codec.h"
+#include "server/broker.h"
+#include "server/handlers.h"
+#include "server/logging.h"
+
+namespace strata::server {
+
+using protocol::ApiKey;
+
+namespace {
+
+// size prefix + response header + body.
+template <class M>
+result<bytes> response_frame(int32_t correlation_id, int16_t api_key, int16_t version, const M& body) {
+  protocol::ResponseHeader header;
+  header.correlation_id = correlation_id;
+  protocol::Writer writer;
+  writer.write_int32(0);  // patched below
+  STRATA_TRY(protocol::encode_into(writer, header, protocol::response_header_version(api_key, version)));
+  STRATA_TRY(protocol::encode_into(writer, body, version));
+  bytes out = writer.take();
+  store_be<uint32_t>(out.data(), static_cast<uint32_t>(out.size() - sizeof(int32_t)));
+  return out;
+}
+
+Error unsupported(int16_t api_key, int16_t version) {
+  return Error(protocol::ProtocolErrc::unsupported_version,
+               fmt::format("{} v{} is not supported by this broker", protocol::api_name(static_cast<ApiKey>(api_key)),
+                           version));
+}
+
+}  // namespace
+
+std::span<const SupportedApi> supported_apis() {
+  static const SupportedApi apis[] = {
+      {ApiKey::kProduce, 3, 11},     {ApiKey::kFetch, 4, 17},        {ApiKey::kListOffsets, 1, 10},
+      {ApiKey::kMetadata, 0, 12},    {ApiKey::kApiVersions, 0, 4},   {ApiKey::kCreateTopics, 2, 7},
+      {ApiKey::kDeleteTopics, 1, 6}, {ApiKey::kInitProducerId, 0, 5},
+  };
+  return apis;
+}
+
+const SupportedApi* find_supported_api(int16_t api_key) {
+  for (const SupportedApi& api : supported_apis()) {
+    if (static_cast<int16_t>(api.key) == api_key) return &api;
+  }
+  return nullptr;
+}
+
+asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<std::byte> frame,
+                                                                     const std::string& connection) {
+  using Out = result<std::optional<bytes>>;
+  auto parsed = protocol::parse_request_frame(frame);
+  if (!parsed) co_return Out(parsed.error());
+  const int16_t api = parsed->header.request_api_key;
+  const int16_t version = parsed->header.request_api_version;
+  const int32_t correlation = parsed->header.correlation_id;
+  // The body within `frame`, writable (decoded records fields borrow from it).
+  const size_t body_offset = static_cast<size_t>(parsed->body.data() - frame.data());
+  std::span<std::byte> body = frame.subspan(body_offset);
+  log(LogLevel::debug, "{}: {} v{} correlation {}", connection, protocol::api_name(static_cast<ApiKey>(api)), version,
+      correlation);
+
+  auto wrap = [](result<bytes> r) -> Out {
+    if (!r) return r.error();
+    return std::optional<bytes>(std::move(*r));
+  };
+  if (api == static_cast<int16_t>(ApiKey::kApiVersions)) {
+    const SupportedApi* range = find_supported_api(api);
+    if (version > range->max_version) {
+      // A client newer than us: answer in v0 with UNSUPPORTED_VERSION and our ranges, so that it
+      // retries with a version we know (KIP-511). The ApiVersions response header is always v0.
+      protocol::ApiVersionsResponse response = handle_api_versions({}, 0);
+      response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnsupportedVersion);
+      co_return wrap(response_frame(correlation, api, 0, response));
+    }
+    auto request = protocol::decode<protocol::ApiVersionsRequest>(parsed->body, version);
+    if (!request) co_return Out(request.error());
+    co_return wrap(response_frame(correlation, api, version, handle_api_versions(*request, version)));
+  }
+  const SupportedApi* range = find_supported_api(api);
+  if (!range || version < range->min_version || version > range->max_version) co_return Out(unsupported(api, version));
+
+  switch (static_cast<ApiKey>(api)) {
+    case ApiKey::kMetadata: {
+      auto request = protocol::decode<protocol::MetadataRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      co_return wrap(response_frame(correlation, api, version, handle_metadata(*this, *request, version)));
+    }
+    case ApiKey::kProduce: {
+      auto request = protocol::decode<protocol::ProduceRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      std::optional<protocol::ProduceResponse> response = co_await handle_produce(*this, *request, version);
+      if (!response) co_return Out(std::optional<bytes>{});
+      co_return wrap(response_frame(correlation, api, version, *response));
+    }
+    case ApiKey::kFetch: {
+      auto request = protocol::decode<protocol::FetchRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      std::vector<bytes> buffers;
+      protocol::FetchResponse response = co_await handle_fetch(*this, *request, version, buffers);
+      co_return wrap(response_frame(correlation, api, version, response));
+    }
+    case ApiKey::kListOffsets: {
+      auto request = protocol::decode<protocol::ListOffsetsRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      co_return wrap(response_frame(correlation, api, version, handle_list_offsets(*this, *request, version)));
+    }
+    case ApiKey::kCreateTopics: {
+      auto request = protocol::decode<protocol::CreateTopicsRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      co_return wrap(response_frame(correlation, api, version, handle_create_topics(*this, *request, version)));
+    }
+    case ApiKey::kDeleteTopics: {
+      auto request = protocol::decode<protocol::DeleteTopicsRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      co_return wrap(response_frame(correlation, api, version, handle_delete_topics(*this, *request, version)));
+    }
+    case ApiKey::kInitProducerId: {
+      auto request = protocol::decode<protocol::InitProducerIdRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      co_return wrap(response_frame(correlation, api, version, handle_init_producer_id(*this, *request, version)));
+    }
+    default: break;
+  }
+  co_return Out(unsupported(api, version));
+}
+
+protocol::ApiVersionsResponse handle_api_versions(const protocol::ApiVersionsRequest&, int16_t) {
+  protocol::ApiVersionsResponse response;
+  for (const SupportedApi& api : supported_apis()) {
+    protocol::ApiVersionsResponse::ApiVersion v;
+    v.api_key = static_cast<int16_t>(api.key);
+    v.min_version = api.min_version;
+    v.max_version = api.max_version;
+    response.api_keys.push_back(v);
+  }
+  return response;
+}
+
+protocol::Uuid to_uuid(const storage::TopicId& id) {
+  protocol::Uuid out;
+  out.bytes = id.bytes;
+  return out;
+}
+
+storage::TopicId to_topic_id(const protocol::Uuid& id) {
+  storage::TopicId out;
+  out.bytes = id.bytes;
+  return out;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,49 @@
+// The request handlers, one file each (handle_<api>.cpp). A handler turns a decoded request into
+// its response; it never sees the wire bytes (dispatch.cpp decodes and encodes) and reaches the
+// log only through the Broker.
+#pragma once
+
+#include <asio/awaitable.hpp>
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "protocol/generated/all_messages.h"
+#include "server/broker.h"
+
+namespace strata::server {
+
+// The APIs this broker serves and the version range of each (Kafka 4.0's minimums: no message
+// format v0/v1, so Produce starts at v3 and Fetch at v4).
+struct SupportedApi {
+  protocol::ApiKey key;
+  int16_t min_version;
+  int16_t max_version;
+};
+std::span<const SupportedApi> supported_apis();
+const SupportedApi* find_supported_api(int16_t api_key);
+
+protocol::ApiVersionsResponse handle_api_versions(const protocol::ApiVersionsRequest& request, int16_t version);
+protocol::MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest& request, int16_t version);
+// nullopt for acks=0. `request` borrows its records from the connection's buffer, which the
+// handler may rewrite in place (offset assignment).
+asio::awaitable<std::optional<protocol::ProduceResponse>> handle_produce(Broker& broker, protocol::ProduceRequest& request,
+                                                                         int16_t version);
+// The response borrows records from `buffers`, which the caller keeps until it is encoded.
+asio::awaitable<protocol::FetchResponse> handle_fetch(Broker& broker, const protocol::FetchRequest& request,
+                                                      int16_t version, std::vector<bytes>& buffers);
+protocol::ListOffsetsResponse handle_list_offsets(Broker& broker, const protocol::ListOffsetsRequest& request,
+                                                  int16_t version);
+protocol::CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::CreateTopicsRequest& request,
+                                                    int16_t version);
+protocol::DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
+                                                    int16_t version);
+protocol::InitProducerIdResponse handle_init_producer_id(Broker& broker, const protocol::InitProducerIdRequest& request,
+                                                         int16_t version);
+
+// Kafka Uuid <-> storage TopicId (the same 16 bytes).
+protocol::Uuid to_uuid(const storage::TopicId& id);
+storage::TopicId to_topic_id(const protocol::Uuid& id);
+
+}  // namespace strata::server
