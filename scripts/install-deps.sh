@@ -29,6 +29,25 @@ DEBIAN_PACKAGES=(
   python3-kafka                 # kafka-python
 )
 
+# npm packages the tests use, from tools/package.json and its package-lock.json into
+# tools/node_modules (project-local, nothing global; README "Dependencies"):
+#   azurite                     # the Azure Blob emulator that azure_object_store_test runs against
+# Quick when present: npm's own record of an install is newer than the lock file it came from.
+install_npm_packages() {
+  local tools
+  tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)"
+  if [[ $tools/node_modules/.package-lock.json -nt $tools/package-lock.json ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing nodejs npm"
+    ${SUDO:-$([[ $(id -u) -ne 0 ]] && echo sudo)} env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends nodejs npm </dev/null
+  fi
+  echo "install-deps: npm ci in tools/ (azurite)"
+  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+}
+
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -37,6 +56,7 @@ for pkg in "${DEBIAN_PACKAGES[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
+  install_npm_packages
   exit 0
 fi
 
@@ -55,3 +75,4 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
+install_npm_packages
