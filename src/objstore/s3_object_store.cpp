@@ -335,9 +335,40 @@ asio::awaitable<result<void>> S3ObjectStore::do_remove(std::string key) {
   co_return success();
 }
 
+asio::awaitable<result<std::vector<DeleteFailure>>> S3ObjectStore::remove_one_by_one(std::vector<std::string> keys) {
+  // GCS's XML API has no DeleteObjects: one DELETE per key, concurrency at a time.
+  std::vector<DeleteFailure> failures;
+  for (size_t start = 0; start < keys.size(); start += options_.concurrency) {
+    const size_t stop = std::min(keys.size(), start + options_.concurrency);
+    const bool cancelled = co_await cancellation_requested();
+    if (cancelled) {
+      for (size_t i = start; i < keys.size(); ++i) {
+        failures.push_back(DeleteFailure{keys[i], cancelled_error("delete " + keys[i])});
+      }
+      break;
+    }
+    std::vector<HttpRequest> requests;
+    std::vector<std::string> whats;
+    for (size_t i = start; i < stop; ++i) {
+      HttpRequest request;
+      request.method = "DELETE";
+      request.url = url_.object(full_key(keys[i]));
+      request.payload_sha256 = std::string(kEmptySha256);
+      requests.push_back(std::move(request));
+      whats.push_back("delete " + keys[i]);
+    }
+    std::vector<result<HttpResponse>> responses = co_await send_batch(std::move(requests), whats);
+    for (size_t i = 0; i < responses.size(); ++i) {
+      if (!responses[i] && !responses[i].error().is(ObjstoreErrc::not_found)) {
+        failures.push_back(DeleteFailure{keys[start + i], responses[i].error()});
+      }
+    }
+  }
+  co_return failures;
+}
+
 asio::awaitable<result<std::vector<DeleteFailure>>> S3ObjectStore::do_remove_batch(std::vector<std::string> keys) {
-  // GCS's XML API has no DeleteObjects: one DELETE per key.
-  if (options_.dialect == S3Dialect::gcs) co_return co_await ObjectStore::do_remove_batch(std::move(keys));
+  if (options_.dialect == S3Dialect::gcs) co_return co_await remove_one_by_one(std::move(keys));
   std::vector<DeleteFailure> failures;
   for (size_t start = 0; start < keys.size(); start += S3Options::kDeleteBatchSize) {
     const size_t stop = std::min(keys.size(), start + S3Options::kDeleteBatchSize);

@@ -12,7 +12,8 @@
 //     mixing versions; a whole-object get checks the object's checksum (s3_integrity.h) and fails
 //     with corrupt after the last chunk on a mismatch.
 //   - list(): ListObjectsV2 with encoding-type=url; continuation tokens are the server's, wrapped.
-//   - remove_batch(): DeleteObjects, 1000 keys per request (single deletes on GCS).
+//   - remove_batch(): DeleteObjects, 1000 keys per request (on GCS, DELETEs `concurrency` at a
+//     time).
 //   - if_absent: If-None-Match: * (x-goog-if-generation-match: 0 on GCS); see S3Options for
 //     multipart uploads on servers that ignore it.
 // Every request is retried by retry.h when it fails as transient or throttled.
@@ -76,6 +77,8 @@ class S3ObjectStore final : public ObjectStore {
   asio::awaitable<result<HttpResponse>> attempt(const HttpRequest& request, const std::string& what, bool cancellable);
   // One PUT of a whole object with its checksum metadata.
   asio::awaitable<result<ObjectInfo>> put_object(std::string key, bytes_view data, const PutOptions& options);
+  // remove_batch() without DeleteObjects (GCS): DELETEs, `concurrency` at a time.
+  asio::awaitable<result<std::vector<DeleteFailure>>> remove_one_by_one(std::vector<std::string> keys);
   // HEAD of a full key, for checks after an ambiguous retry.
   asio::awaitable<result<ObjectInfo>> head_full(std::string key);
   // The header of a create-only write: If-None-Match: * or x-goog-if-generation-match: 0.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tiny stand-in for GCS's XML API on loopback, for gcs_object_store_test: just enough of it
 (objects, ranges, ListObjectsV2, multipart uploads) to drive the S3 client in its GCS dialect, and
-strict about what the test checks. Every request is logged as one JSON line (method, path, query,
+strict about what the test checks. A PUT of a key ending in "/throttled-once" first gets 503
+SlowDown, and any request for a key ending in "/skewed" gets 403 RequestTimeTooSkewed. Every request is logged as one JSON line (method, path, query,
 headers) for the test to inspect, and its GOOG4-HMAC-SHA256 signature and x-goog-content-sha256
 payload hash are verified as GCS would (403 SignatureDoesNotMatch otherwise). DeleteObjects, which
 GCS's XML API lacks, answers 501 NotImplemented.
@@ -47,6 +48,7 @@ class Store:
         self.objects = {}  # key -> (data, meta headers, etag)
         self.uploads = {}  # id -> (key, meta headers, {part: data})
         self.next_upload = 1
+        self.throttled = set()  # keys whose first PUT got 503 SlowDown
 
 
 STORE = Store()
@@ -119,6 +121,12 @@ class Handler(BaseHTTPRequestHandler):
             if self.command == "POST" and "delete" in query:
                 return self.error(501, "NotImplemented")
             return self.error(400, "InvalidRequest")
+        # Keys that make the server misbehave, for the client's error handling:
+        if key.endswith("/throttled-once") and self.command == "PUT" and key not in STORE.throttled:
+            STORE.throttled.add(key)
+            return self.error(503, "SlowDown")
+        if key.endswith("/skewed"):
+            return self.error(403, "RequestTimeTooSkewed")
         with STORE.lock:
             return self.object(key, query, body)
 

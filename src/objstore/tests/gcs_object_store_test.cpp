@@ -182,6 +182,24 @@ TEST_F(GcsDialectTest, OperationsWorkAndRequestsHaveTheGcsShape) {
   EXPECT_EQ(multipart_calls, 1u + 3u + 1u);  // create, three parts, complete
 }
 
+TEST_F(GcsDialectTest, SlowDownIsRetriedAndClockSkewIsExplained) {
+  ASSERT_OK(run(store_->put("x/throttled-once", as_bytes_view("data"))));
+  size_t puts = 0;
+  for (const nlohmann::json& r : gcs_.requests()) {
+    if (r["method"] == "PUT" && std::string(r["path"]).ends_with("/throttled-once")) ++puts;
+  }
+  EXPECT_EQ(puts, 2u) << "a 503 SlowDown is retried once it has waited";
+  EXPECT_EQ(std::string(as_string_view(run(get_bytes(*store_, "x/throttled-once")).value())), "data");
+
+  result<ObjectInfo> skewed = run(store_->head("x/skewed"));
+  EXPECT_OBJSTORE_ERROR(skewed, ObjstoreErrc::access_denied);  // HEAD: no body, the status says it
+  result<bytes> got = run(get_bytes(*store_, "x/skewed"));
+  EXPECT_OBJSTORE_ERROR(got, ObjstoreErrc::access_denied);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message().find("RequestTimeTooSkewed"), std::string::npos) << got.error().message();
+  EXPECT_NE(got.error().message().find("clock"), std::string::npos) << got.error().message();
+}
+
 TEST_F(GcsDialectTest, WrongHmacSecretIsAccessDenied) {
   result<S3Options> options =
       options_from_url(fmt::format("gs://strata-gcs/tiered?endpoint=http://127.0.0.1:{}", gcs_.port()));
