@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <asio/cancellation_signal.hpp>
+#include <asio/cancellation_state.hpp>
+#include <asio/this_coro.hpp>
+#include <atomic>
 #include <random>
 
 #include "base/clock.h"
@@ -64,6 +68,11 @@ std::string random_write_id() {
   return fmt::format("{:016x}{:016x}", rng(), rng());
 }
 
+// Deleting a missing blob succeeds; deleting from a missing container does not.
+bool is_missing_blob(const Error& error) {
+  return error.is(ObjstoreErrc::not_found) && error.message().find(kContainerNotFound) == std::string::npos;
+}
+
 }  // namespace
 
 result<std::unique_ptr<AzureObjectStore>> AzureObjectStore::open(AzureOptions options) {
@@ -89,18 +98,31 @@ std::string AzureObjectStore::blob_path(std::string_view key) const {
   return "/" + uri_encode(options_.prefix + std::string(key), true);
 }
 
+asio::awaitable<result<HttpResponse>> AzureObjectStore::attempt(const AzureRequest& request, const std::string& what) {
+  // The flag outlives this frame: the slot's handler may run after it is gone.
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none) co_return cancelled_error(what);
+  asio::cancellation_slot slot = state.slot();
+  if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->store(true); });
+  auto perform = [this, &request, &what, cancel]() -> result<HttpResponse> {
+    // Signed here, at each attempt: x-ms-date must be fresh.
+    HttpRequest signed_request = signer_.sign(request, system_clock().now_wall_ms() / 1000);
+    signed_request.cancel = cancel.get();
+    STRATA_TRY_ASSIGN(HttpResponse response, http_.perform(signed_request, what));
+    if (response.status < 200 || response.status >= 300) return azure_error(response, what);
+    return response;
+  };
+  result<HttpResponse> r = co_await offload(pool_.get_executor(), std::move(perform));
+  if (slot.is_connected()) slot.clear();
+  co_return r;
+}
+
 asio::awaitable<result<HttpResponse>> AzureObjectStore::send(AzureRequest request, std::string what, int* attempts) {
   request.path = container_path_ + request.path;
   auto one = [this, &request, &what, attempts]() {
     if (attempts != nullptr) ++*attempts;
-    auto perform = [this, &request, &what]() -> result<HttpResponse> {
-      // Signed here, at each attempt: x-ms-date must be fresh.
-      const HttpRequest signed_request = signer_.sign(request, system_clock().now_wall_ms() / 1000);
-      STRATA_TRY_ASSIGN(HttpResponse response, http_.perform(signed_request, what));
-      if (response.status < 200 || response.status >= 300) return azure_error(response, what);
-      return response;
-    };
-    return offload(pool_.get_executor(), std::move(perform));
+    return attempt(request, what);
   };
   co_return co_await retrier_.run(what, std::move(one));
 }
@@ -305,15 +327,60 @@ asio::awaitable<result<ListPage>> AzureObjectStore::do_list(ListOptions options)
   co_return page;
 }
 
+asio::awaitable<result<std::vector<DeleteFailure>>> AzureObjectStore::do_remove_batch(std::vector<std::string> keys) {
+  std::vector<DeleteFailure> failures;
+  const size_t group = options_.concurrency;
+  for (size_t start = 0; start < keys.size(); start += group) {
+    const size_t stop = std::min(keys.size(), start + group);
+    const bool cancelled = co_await cancellation_requested();
+    if (cancelled) {
+      for (size_t i = start; i < keys.size(); ++i) {
+        failures.push_back(DeleteFailure{keys[i], cancelled_error("delete " + keys[i])});
+      }
+      break;
+    }
+    // One round of parallel deletes over curl's multi interface; what fails as retryable is
+    // deleted again one by one, with retries.
+    auto perform = [this, &keys, start, stop]() {
+      const int64_t now = system_clock().now_wall_ms() / 1000;
+      std::vector<HttpRequest> requests;
+      std::vector<std::string> whats;
+      for (size_t i = start; i < stop; ++i) {
+        AzureRequest request;
+        request.method = "DELETE";
+        request.path = container_path_ + blob_path(keys[i]);
+        requests.push_back(signer_.sign(request, now));
+        whats.push_back("delete " + keys[i]);
+      }
+      std::vector<result<HttpResponse>> answers = http_.perform_many(requests, whats);
+      std::vector<result<void>> out;
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (!answers[i]) {
+          out.emplace_back(answers[i].error());
+        } else if (answers[i]->status < 200 || answers[i]->status >= 300) {
+          out.emplace_back(azure_error(*answers[i], whats[i]));
+        } else {
+          out.emplace_back(success());
+        }
+      }
+      return out;
+    };
+    std::vector<result<void>> outcomes = co_await offload(pool_.get_executor(), std::move(perform));
+    for (size_t i = start; i < stop; ++i) {
+      result<void> outcome = std::move(outcomes[i - start]);
+      if (!outcome && is_retryable(outcome.error())) outcome = co_await do_remove(keys[i]);
+      if (!outcome && !is_missing_blob(outcome.error())) failures.push_back(DeleteFailure{keys[i], outcome.error()});
+    }
+  }
+  co_return failures;
+}
+
 asio::awaitable<result<void>> AzureObjectStore::do_remove(std::string key) {
   AzureRequest request;
   request.method = "DELETE";
   request.path = blob_path(key);
   result<HttpResponse> response = co_await send(std::move(request), "delete " + key, nullptr);
-  // Deleting a missing blob succeeds; deleting from a missing container does not.
-  const bool missing_blob = !response && response.error().is(ObjstoreErrc::not_found) &&
-                            response.error().message().find(kContainerNotFound) == std::string::npos;
-  if (!response && !missing_blob) co_return response.error();
+  if (!response && !is_missing_blob(response.error())) co_return response.error();
   co_return success();
 }
 

@@ -10,15 +10,16 @@
 //     the stored Content-MD5 of a blob another tool wrote) and fails with corrupt after the last
 //     chunk on a mismatch.
 //   - head(): Get Blob Properties. list(): List Blobs with prefix, delimiter, marker, maxresults;
-//     markers are the service's, wrapped. remove(): Delete Blob; remove_batch(): one Delete Blob per
-//     key (Azurite has no Blob Batch).
+//     markers are the service's, wrapped. remove(): Delete Blob; remove_batch(): Delete Blobs,
+//     AzureOptions::concurrency at a time over parallel connections (Azurite has no Blob Batch).
 //   - if_absent: If-None-Match: * on Put Blob / Put Block List (409 BlobAlreadyExists or 412).
 // Every request is signed when sent and retried by retry.h when it fails as transient or
 // throttled.
 //
 // Blocking libcurl calls (s3_http.h, with HttpSigning::caller) run on the store's pool
 // (AzureOptions::concurrency threads) and complete on the caller's executor (coro_support.h).
-// Cancellation is seen between requests (a block, a read chunk), not inside one.
+// Cancellation also stops a request in flight (curl's progress callback sees a flag set by the
+// caller's cancellation slot, within about a second).
 #pragma once
 
 #include <asio/thread_pool.hpp>
@@ -60,6 +61,9 @@ class AzureObjectStore final : public ObjectStore {
   asio::awaitable<result<ObjectInfo>> do_head(std::string key) override;
   asio::awaitable<result<ListPage>> do_list(ListOptions options) override;
   asio::awaitable<result<void>> do_remove(std::string key) override;
+  // AzureOptions::concurrency Delete Blobs at a time over parallel connections (Azurite has no
+  // Blob Batch); those that fail as retryable are retried one by one.
+  asio::awaitable<result<std::vector<DeleteFailure>>> do_remove_batch(std::vector<std::string> keys) override;
 
  private:
   friend class AzureUpload;
@@ -70,6 +74,9 @@ class AzureObjectStore final : public ObjectStore {
   // retried while it fails as transient or throttled; an answer that is not 2xx comes back as its
   // mapped error (azure_errors.h). `attempts`, when given, counts the attempts made.
   asio::awaitable<result<HttpResponse>> send(AzureRequest request, std::string what, int* attempts);
+  // One attempt of send() (path already complete). A request in flight is stopped when the
+  // caller's cancellation is emitted (curl's progress callback, within about a second).
+  asio::awaitable<result<HttpResponse>> attempt(const AzureRequest& request, const std::string& what);
   // The path of a blob of this store ("/" + encoded prefix + key).
   std::string blob_path(std::string_view key) const;
   // Get Blob Properties of a key.

@@ -231,7 +231,6 @@ TEST_F(AzureObjectStoreTest, AbortedAndAbandonedStreamedUploadsLeaveNothingVisib
     // destroyed while open
   }
   EXPECT_OBJSTORE_ERROR(run(store_->head("aborted")), ObjstoreErrc::not_found);
-  const GetOptions whole;
   EXPECT_OBJSTORE_ERROR(run(get_bytes(*store_, "aborted")), ObjstoreErrc::not_found);
   result<bytes> kept = run(get_bytes(*store_, "kept"));
   ASSERT_OK(kept);
