@@ -13,7 +13,7 @@ CLANG_CXX ?= clang++-14
 .PHONY: help deps build build-asan run test unit-test asan-test fuzz bench tidy format check-generated generate clean
 
 help:
-	@echo "make run              install deps, build, start Strata (for now: print 'strata help')"
+	@echo "make run              install deps, build, start a broker on 127.0.0.1:9092 (config/server.properties, data in ./data)"
 	@echo "make test             install deps, build, check generated code, run every test"
 	@echo "make build            configure and build build/strata and the tests (GCC)"
 	@echo "make bench            build and print the benchmark table"
@@ -39,7 +39,7 @@ build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 
 run: build
-	./$(BUILD_DIR)/strata help
+	./$(BUILD_DIR)/strata broker --config config/server.properties
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -27,6 +27,7 @@ DEBIAN_PACKAGES=(
   # real Kafka clients, used to capture golden protocol bytes (tools/capture-golden) and by tests
   kcat                          # librdkafka's command line client
   python3-kafka                 # kafka-python
+  python3-confluent-kafka       # confluent-kafka-python (librdkafka), broker integration tests
 )
 
 # npm packages the tests use, from tools/package.json and its package-lock.json into

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""A real `strata broker` driven by clients no one here wrote: kcat (librdkafka), kafka-python and
+confluent-kafka-python (Debian packages). Each test is a user's actions and what must hold.
+
+    /usr/bin/python3 broker_clients_test.py path/to/strata [unittest args]
+"""
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strata_broker import StrataBroker  # noqa: E402
+
+STRATA = None  # set from argv
+
+
+def kcat(*args, input=None, timeout=60):
+    r = subprocess.run(["kcat", *args], input=input, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(f"kcat {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+    return r.stdout
+
+
+def kcat_consume_all(bootstrap, topic):
+    """Every message of `topic`, partition by partition, as 'partition:offset:key:value' lines."""
+    out = kcat("-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p:%o:%k:%s\n")
+    return sorted(line for line in out.splitlines() if line)
+
+
+class BrokerTestCase(unittest.TestCase):
+    properties = {}
+
+    def setUp(self):
+        self.broker = StrataBroker(STRATA, self.properties)
+        self.broker.start()
+
+    def tearDown(self):
+        failed = any(e for _, e in (self._outcome.errors if hasattr(self._outcome, "errors") else []))
+        if failed or not self.broker.alive():
+            print(f"--- broker log ({self.id()}) ---\n{self.broker.dump_log()}", file=sys.stderr)
+        self.assertTrue(self.broker.alive(), "the broker must still be running after the test")
+        code = self.broker.stop()
+        self.assertEqual(code, 0, f"clean shutdown exit status:\n{self.broker.dump_log()}")
+        self.broker.__exit__(None, None, None)
+
+
+class KcatTest(BrokerTestCase):
+    properties = {"num.partitions": "3"}
+
+    def test_produce_consume_restart(self):
+        b = self.broker.bootstrap
+        lines = "".join(f"key{i % 7}:value-{i}\n" for i in range(300))
+        kcat("-b", b, "-P", "-t", "orders", "-K", ":", "-z", "lz4", input=lines)
+        metadata = kcat("-b", b, "-L", "-t", "orders")
+        self.assertIn('topic "orders" with 3 partitions', metadata)
+        self.assertIn("broker 1 at 127.0.0.1", metadata)
+        consumed = kcat_consume_all(b, "orders")
+        self.assertEqual(len(consumed), 300)
+        values = sorted(int(line.split(":")[3].split("-")[1]) for line in consumed)
+        self.assertEqual(values, list(range(300)))
+        # The same key always lands in the same partition (librdkafka's hashing).
+        partitions_of_key = {}
+        for line in consumed:
+            p, _, key, _ = line.split(":")
+            partitions_of_key.setdefault(key, set()).add(p)
+        self.assertTrue(all(len(ps) == 1 for ps in partitions_of_key.values()), partitions_of_key)
+        # Offsets of each partition are 0..n-1.
+        per_partition = {}
+        for line in consumed:
+            p, o = line.split(":")[:2]
+            per_partition.setdefault(p, []).append(int(o))
+        for p, offsets in per_partition.items():
+            self.assertEqual(sorted(offsets), list(range(len(offsets))), p)
+        # A clean restart keeps every record.
+        self.assertEqual(self.broker.restart(), 0)
+        self.assertIn("Shut down cleanly", self.broker.dump_log())
+        self.assertEqual(kcat_consume_all(b, "orders"), consumed)
+
+    def test_kill_nine_then_restart_keeps_acknowledged_records(self):
+        b = self.broker.bootstrap
+        kcat("-b", b, "-P", "-t", "events", "-X", "acks=all", input="".join(f"e{i}\n" for i in range(100)))
+        before = kcat_consume_all(b, "events")
+        self.assertEqual(len(before), 100)
+        self.broker.kill()
+        self.broker.start()
+        self.assertIn("recovered after an unclean shutdown", self.broker.dump_log())
+        self.assertEqual(kcat_consume_all(b, "events"), before)
+        kcat("-b", b, "-P", "-t", "events", input="after\n")
+        self.assertEqual(len(kcat_consume_all(b, "events")), 101)
+
+
+class KafkaPythonTest(BrokerTestCase):
+    def test_producer_consumer_with_headers_and_compression(self):
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+        b = self.broker.bootstrap
+        producer = KafkaProducer(bootstrap_servers=b, acks="all", compression_type="gzip", linger_ms=5)
+        futures = [producer.send("payments", key=f"k{i}".encode(), value=f"v{i}".encode(),
+                                 headers=[("h", f"{i}".encode())]) for i in range(100)]
+        producer.flush()
+        offsets = [f.get(timeout=10).offset for f in futures]
+        self.assertEqual(offsets, list(range(100)))
+        producer.close()
+
+        consumer = KafkaConsumer(bootstrap_servers=b, enable_auto_commit=False, consumer_timeout_ms=5000)
+        tp = TopicPartition("payments", 0)
+        consumer.assign([tp])
+        consumer.seek_to_beginning(tp)
+        got = []
+        for msg in consumer:
+            got.append(msg)
+            if len(got) == 100:
+                break
+        self.assertEqual([m.offset for m in got], list(range(100)))
+        self.assertEqual([m.value for m in got], [f"v{i}".encode() for i in range(100)])
+        self.assertEqual(got[42].key, b"k42")
+        self.assertEqual(got[42].headers, [("h", b"42")])
+        self.assertEqual(consumer.beginning_offsets([tp])[tp], 0)
+        self.assertEqual(consumer.end_offsets([tp])[tp], 100)
+        consumer.close()
+
+    def test_offsets_for_times(self):
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+        b = self.broker.bootstrap
+        producer = KafkaProducer(bootstrap_servers=b)
+        base = 1_700_000_000_000
+        for i in range(50):
+            producer.send("clock", value=b"x", timestamp_ms=base + i * 1000)
+        producer.flush()
+        producer.close()
+        consumer = KafkaConsumer(bootstrap_servers=b)
+        tp = TopicPartition("clock", 0)
+        found = consumer.offsets_for_times({tp: base + 20_500})[tp]
+        self.assertEqual(found.offset, 21)
+        self.assertEqual(found.timestamp, base + 21_000)
+        self.assertIsNone(consumer.offsets_for_times({tp: base + 10_000_000})[tp])
+        consumer.close()
+
+    def test_long_poll_returns_when_data_arrives(self):
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+        b = self.broker.bootstrap
+        producer = KafkaProducer(bootstrap_servers=b)
+        producer.send("waiting", value=b"first").get(timeout=10)
+        consumer = KafkaConsumer(bootstrap_servers=b, fetch_max_wait_ms=10_000, consumer_timeout_ms=15_000)
+        tp = TopicPartition("waiting", 0)
+        consumer.assign([tp])
+        consumer.seek(tp, 1)
+        threading.Timer(1.0, lambda: producer.send("waiting", value=b"second").get(timeout=10)).start()
+        msg = next(iter(consumer))
+        self.assertEqual(msg.value, b"second")
+        self.assertEqual(msg.offset, 1)
+        consumer.close()
+        producer.close()
+
+    def test_admin_create_and_delete_topics_with_kafkas_errors(self):
+        from kafka import KafkaAdminClient
+        from kafka.admin import NewTopic
+        from kafka.errors import (InvalidConfigurationError, InvalidReplicationFactorError, TopicAlreadyExistsError)
+
+        admin = KafkaAdminClient(bootstrap_servers=self.broker.bootstrap)
+        admin.create_topics([NewTopic("ledger", 4, 1, topic_configs={"retention.ms": "86400000"})])
+        self.assertIn("ledger", admin.list_topics())
+        with self.assertRaises(TopicAlreadyExistsError):
+            admin.create_topics([NewTopic("ledger", 1, 1)])
+        with self.assertRaises(InvalidReplicationFactorError):
+            admin.create_topics([NewTopic("replicated", 1, 3)])
+        with self.assertRaises(InvalidConfigurationError):
+            admin.create_topics([NewTopic("badconf", 1, 1, topic_configs={"segment.bytes": "10"})])
+        admin.delete_topics(["ledger"])
+        self.assertNotIn("ledger", admin.list_topics())
+        admin.close()
+
+    def test_message_too_large_is_refused_and_nothing_is_lost(self):
+        from kafka import KafkaProducer
+        from kafka.errors import MessageSizeTooLargeError
+
+        b = self.broker.bootstrap
+        producer = KafkaProducer(bootstrap_servers=b, max_request_size=4 * 1024 * 1024)
+        producer.send("sizes", value=b"small").get(timeout=10)
+        with self.assertRaises(MessageSizeTooLargeError):
+            producer.send("sizes", value=b"x" * (2 * 1024 * 1024)).get(timeout=10)
+        producer.send("sizes", value=b"small again").get(timeout=10)
+        producer.close()
+        self.assertEqual([line.split(":")[3] for line in kcat_consume_all(b, "sizes")], ["small", "small again"])
+
+
+class ConfluentKafkaTest(BrokerTestCase):
+    def test_idempotent_producer_every_codec(self):
+        from confluent_kafka import Producer
+
+        b = self.broker.bootstrap
+        delivered = []
+        for codec in ["none", "gzip", "snappy", "lz4", "zstd"]:
+            p = Producer({"bootstrap.servers": b, "enable.idempotence": True, "compression.type": codec,
+                          "linger.ms": 5})
+            for i in range(40):
+                p.produce("idem", key=f"{codec}-{i}", value=f"{codec}-{i}",
+                          on_delivery=lambda err, msg: delivered.append((err, msg.offset())))
+            self.assertEqual(p.flush(30), 0)
+        self.assertTrue(all(err is None for err, _ in delivered), [e for e, _ in delivered if e])
+        self.assertEqual(sorted(o for _, o in delivered), list(range(200)))
+        consumed = kcat_consume_all(b, "idem")
+        self.assertEqual(len(consumed), 200)
+
+
+class BadInputTest(BrokerTestCase):
+    properties = {"socket.request.max.bytes": "1048576"}
+
+    def _raw(self, payload):
+        with socket.create_connection(("127.0.0.1", self.broker.port), timeout=5) as s:
+            s.sendall(payload)
+            try:
+                return s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                return b""
+
+    def test_malformed_requests_close_the_connection_and_the_broker_survives(self):
+        # Larger than socket.request.max.bytes: closed before anything is allocated.
+        self.assertEqual(self._raw(struct.pack(">i", 1 << 30)), b"")
+        # A negative size.
+        self.assertEqual(self._raw(struct.pack(">i", -5)), b"")
+        # An unknown API key.
+        self.assertEqual(self._raw(struct.pack(">ihhi", 8, 999, 0, 1)), b"")
+        # Metadata v1 with a topic count that claims more bytes than are present.
+        body = struct.pack(">hhih", 3, 1, 7, -1) + struct.pack(">i", 1_000_000)
+        self.assertEqual(self._raw(struct.pack(">i", len(body)) + body), b"")
+        # Garbage.
+        self.assertEqual(self._raw(struct.pack(">i", 16) + os.urandom(16)), b"")
+        # Still serving.
+        self.assertIn("1 brokers", kcat("-b", self.broker.bootstrap, "-L"))
+
+    def test_api_versions_of_a_future_version_answers_v0_with_unsupported_version(self):
+        # Request header v2 (ApiVersions v3+ is flexible): api key, version, correlation id, null
+        # client id, no tagged fields; then an empty flexible body (two empty compact strings, no tags).
+        header = struct.pack(">hhihb", 18, 99, 42, -1, 0) + bytes([1, 1, 0])
+        reply = self._raw(struct.pack(">i", len(header)) + header)
+        self.assertGreater(len(reply), 10)
+        size, correlation, error = struct.unpack(">iih", reply[:10])
+        self.assertEqual(correlation, 42)
+        self.assertEqual(error, 35)  # UNSUPPORTED_VERSION
+
+
+def main():
+    global STRATA
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    STRATA = os.path.abspath(sys.argv[1])
+    argv = [sys.argv[0]] + sys.argv[2:]
+    program = unittest.main(argv=argv, exit=False, verbosity=2)
+    result = program.result
+    print(f"broker client tests: {result.testsRun} run, {len(result.failures)} failed, "
+          f"{len(result.errors)} errors, {len(result.skipped)} skipped")
+    # A skipped test is not a passed one.
+    return 0 if result.wasSuccessful() and not result.skipped else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
