@@ -55,7 +55,8 @@ bytes make_batch(size_t batch_bytes, int64_t ts) {
   // A record takes its value plus about a dozen bytes of varint framing; stay within batch_bytes
   // (so a 1 MiB batch fits the default max.message.bytes).
   const size_t records = std::max<size_t>(1, (batch_bytes - record::kRecordBatchHeaderSize) / (kRecordSize + 16));
-  for (size_t i = 0; i < records; ++i) must(builder.append(ts + static_cast<int64_t>(i), std::nullopt, value), "append");
+  for (size_t i = 0; i < records; ++i)
+    must(builder.append(ts + static_cast<int64_t>(i), std::nullopt, value), "append");
   return must(builder.build(), "build");
 }
 
@@ -205,8 +206,8 @@ int main(int argc, char** argv) {
     if (last == next) fail("read returned no whole batch");
     next = last;
   }
-  const double read_mb_s = static_cast<double>(read_bytes) / 1e6 /
-                           std::chrono::duration<double>(Stopwatch::now() - read_start).count();
+  const double read_mb_s =
+      static_cast<double>(read_bytes) / 1e6 / std::chrono::duration<double>(Stopwatch::now() - read_start).count();
 
   must(log->close(), "close");
   log.reset();
@@ -239,7 +240,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kTimeLookups; ++i) {
     const int64_t target = kT0 + static_cast<int64_t>(rng() % static_cast<uint64_t>(end));
     auto found = must(log->fetch_offset_by_timestamp(target), "timestamp lookup");
-    if (!found || found->offset.value() != target - kT0) fail("timestamp lookup found the wrong record: " + std::to_string(target - kT0) + " -> " + (found ? std::to_string(found->offset.value()) + " ts " + std::to_string(found->timestamp - kT0) : "none"));
+    if (!found || found->offset.value() != target - kT0)
+      fail("timestamp lookup found the wrong record: " + std::to_string(target - kT0) + " -> " +
+           (found ? std::to_string(found->offset.value()) + " ts " + std::to_string(found->timestamp - kT0) : "none"));
   }
   const double time_lookup_us = std::chrono::duration<double, std::micro>(Stopwatch::now() - t0).count() / kTimeLookups;
   must(log->close(), "close");
@@ -280,7 +283,8 @@ int main(int argc, char** argv) {
   if (!cleaned) fail("nothing was cleaned");
   // Source bytes cleaned per second: the offset map pass and the cleaning pass both read them.
   const double clean_mb_s = static_cast<double>(cleaned->bytes_read) / 2 / 1e6 / clean_seconds;
-  const double clean_retained = static_cast<double>(cleaned->records_retained) / static_cast<double>(cleaned->records_read);
+  const double clean_retained =
+      static_cast<double>(cleaned->records_retained) / static_cast<double>(cleaned->records_read);
   must(log->close(), "close compacted");
   std::filesystem::remove_all(root);
 

@@ -17,7 +17,8 @@ Error config_error(std::string message) { return Error(ClusterErrc::invalid_conf
 // The value of a broker key: the property, else its default.
 std::optional<std::string> broker_value(const std::map<std::string, std::string>& props, std::string_view name) {
   if (auto it = props.find(std::string(name)); it != props.end()) return it->second;
-  if (const ConfigKeyDef* key = find_broker_key(name); key && key->default_value) return std::string(*key->default_value);
+  if (const ConfigKeyDef* key = find_broker_key(name); key && key->default_value)
+    return std::string(*key->default_value);
   return std::nullopt;
 }
 
@@ -42,8 +43,8 @@ result<std::vector<Listener>> parse_listeners(std::string_view key, std::string_
   for (const std::string& item : parse_list(value)) {
     const size_t sep = item.find("://");
     if (sep == std::string::npos || sep == 0) {
-      return config_error(fmt::format("Invalid value {} for configuration {}: a listener must look like NAME://host:port",
-                                      item, key));
+      return config_error(
+          fmt::format("Invalid value {} for configuration {}: a listener must look like NAME://host:port", item, key));
     }
     Listener l;
     l.name = item.substr(0, sep);
@@ -72,8 +73,8 @@ result<std::vector<Listener>> parse_listeners(std::string_view key, std::string_
     l.port = static_cast<uint16_t>(port);
     for (const Listener& other : out) {
       if (other.name == l.name) {
-        return config_error(fmt::format("Invalid value {} for configuration {}: listener name {} appears twice", value,
-                                        key, l.name));
+        return config_error(
+            fmt::format("Invalid value {} for configuration {}: listener name {} appears twice", value, key, l.name));
       }
     }
     out.push_back(std::move(l));
@@ -110,7 +111,8 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
     STRATA_TRY_ASSIGN(int64_t id, broker_long(props, "node.id"));
     c.node_id = static_cast<int32_t>(id);
     if (auto b = props.find("broker.id"); b != props.end() && b->second != it->second) {
-      return config_error(fmt::format("node.id ({}) and broker.id ({}) disagree; set one of them", it->second, b->second));
+      return config_error(
+          fmt::format("node.id ({}) and broker.id ({}) disagree; set one of them", it->second, b->second));
     }
   } else if (props.count("broker.id") != 0) {
     STRATA_TRY_ASSIGN(int64_t id, broker_long(props, "broker.id"));
@@ -126,12 +128,14 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
     c.advertised_listeners = c.listeners;
   }
   for (const Listener& l : c.advertised_listeners) {
-    const bool known = std::any_of(c.listeners.begin(), c.listeners.end(), [&](const Listener& x) { return x.name == l.name; });
+    const bool known =
+        std::any_of(c.listeners.begin(), c.listeners.end(), [&](const Listener& x) { return x.name == l.name; });
     if (!known) {
       return config_error(fmt::format("advertised.listeners names {}, which is not in listeners", l.name));
     }
   }
-  STRATA_TRY_ASSIGN(c.admin_listeners, parse_listeners("strata.admin.listeners", *broker_value(props, "strata.admin.listeners")));
+  STRATA_TRY_ASSIGN(c.admin_listeners,
+                    parse_listeners("strata.admin.listeners", *broker_value(props, "strata.admin.listeners")));
   if (auto dirs = props.find("log.dirs"); dirs != props.end()) {
     for (const std::string& d : parse_list(dirs->second)) c.log_dirs.emplace_back(d);
     if (c.log_dirs.empty()) return config_error("log.dirs is set but names no directory");
@@ -153,7 +157,8 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
   c.socket_request_max_bytes = static_cast<int32_t>(request_max);
   STRATA_TRY_ASSIGN(c.connections_max_idle_ms, broker_long(props, "connections.max.idle.ms"));
   STRATA_TRY_ASSIGN(c.log_retention_check_interval_ms, broker_long(props, "log.retention.check.interval.ms"));
-  STRATA_TRY_ASSIGN(c.log_flush_offset_checkpoint_interval_ms, broker_long(props, "log.flush.offset.checkpoint.interval.ms"));
+  STRATA_TRY_ASSIGN(c.log_flush_offset_checkpoint_interval_ms,
+                    broker_long(props, "log.flush.offset.checkpoint.interval.ms"));
   STRATA_TRY_ASSIGN(c.log_flush_start_offset_checkpoint_interval_ms,
                     broker_long(props, "log.flush.start.offset.checkpoint.interval.ms"));
   STRATA_TRY_ASSIGN(c.log_cleaner_enable, broker_bool(props, "log.cleaner.enable"));
@@ -203,7 +208,9 @@ EffectiveConfig BrokerConfig::effective_topic_config(const ConfigKeyDef& key,
 
 result<storage::LogConfig> BrokerConfig::log_config(const std::map<std::string, std::string>& topic_overrides) const {
   storage::LogConfig c;
-  auto value_of = [&](std::string_view name) { return effective_topic_config(*find_topic_key(name), topic_overrides).value; };
+  auto value_of = [&](std::string_view name) {
+    return effective_topic_config(*find_topic_key(name), topic_overrides).value;
+  };
   auto long_of = [&](std::string_view name) { return parse_long(*find_topic_key(name), value_of(name)); };
   STRATA_TRY_ASSIGN(int64_t segment_bytes, long_of("segment.bytes"));
   c.segment_bytes = static_cast<int32_t>(segment_bytes);
@@ -229,8 +236,9 @@ result<storage::LogConfig> BrokerConfig::log_config(const std::map<std::string, 
   STRATA_TRY_ASSIGN(c.flush_ms, long_of("flush.ms"));
   STRATA_TRY_ASSIGN(int64_t max_message, long_of("max.message.bytes"));
   c.max_message_bytes = static_cast<int32_t>(max_message);
-  c.message_timestamp_type = value_of("message.timestamp.type") == "LogAppendTime" ? record::TimestampType::log_append_time
-                                                                                  : record::TimestampType::create_time;
+  c.message_timestamp_type = value_of("message.timestamp.type") == "LogAppendTime"
+                                 ? record::TimestampType::log_append_time
+                                 : record::TimestampType::create_time;
   STRATA_TRY_ASSIGN(c.message_timestamp_before_max_ms, long_of("message.timestamp.before.max.ms"));
   STRATA_TRY_ASSIGN(c.message_timestamp_after_max_ms, long_of("message.timestamp.after.max.ms"));
   STRATA_TRY_ASSIGN(c.compression.type, record::parse_topic_compression_type(value_of("compression.type")));
@@ -244,7 +252,8 @@ result<storage::LogConfig> BrokerConfig::log_config(const std::map<std::string, 
     return Error(ClusterErrc::invalid_config, checked.error().message());
   }
   if (auto it = properties.find("producer.id.expiration.ms"); it != properties.end()) {
-    STRATA_TRY_ASSIGN(c.producer_id_expiration_ms, parse_long(*find_broker_key("producer.id.expiration.ms"), it->second));
+    STRATA_TRY_ASSIGN(c.producer_id_expiration_ms,
+                      parse_long(*find_broker_key("producer.id.expiration.ms"), it->second));
   }
   return c;
 }

@@ -59,16 +59,18 @@ result<std::string> ensure_meta_properties(const std::vector<std::filesystem::pa
     STRATA_TRY_ASSIGN(auto props, read_properties_file(path.string()));
     auto node = props.find("node.id");
     if (node != props.end() && node->second != std::to_string(node_id)) {
-      return Error(ClusterErrc::invalid_config,
-                   fmt::format("{} says node.id={}, but this broker is node.id={}; this log dir belongs to another node",
-                               path.string(), node->second, node_id));
+      return Error(
+          ClusterErrc::invalid_config,
+          fmt::format("{} says node.id={}, but this broker is node.id={}; this log dir belongs to another node",
+                      path.string(), node->second, node_id));
     }
     auto cluster = props.find("cluster.id");
     if (cluster != props.end()) {
       if (!cluster_id.empty() && cluster_id != cluster->second) {
-        return Error(ClusterErrc::invalid_config,
-                     fmt::format("{} has cluster.id={}, another log dir has {}; the log dirs belong to different clusters",
-                                 path.string(), cluster->second, cluster_id));
+        return Error(
+            ClusterErrc::invalid_config,
+            fmt::format("{} has cluster.id={}, another log dir has {}; the log dirs belong to different clusters",
+                        path.string(), cluster->second, cluster_id));
       }
       cluster_id = cluster->second;
     }
@@ -79,8 +81,9 @@ result<std::string> ensure_meta_properties(const std::vector<std::filesystem::pa
     std::error_code ec;
     if (std::filesystem::exists(path, ec)) continue;
     std::filesystem::create_directories(dir, ec);
-    const std::string text = fmt::format("#\n#Written by Strata\ncluster.id={}\ndirectory.id={}\nnode.id={}\nversion=1\n",
-                                         cluster_id, random_uuid().to_string(), node_id);
+    const std::string text =
+        fmt::format("#\n#Written by Strata\ncluster.id={}\ndirectory.id={}\nnode.id={}\nversion=1\n", cluster_id,
+                    random_uuid().to_string(), node_id);
     STRATA_TRY(storage::write_file_atomically(path, text, true));
   }
   return cluster_id;

@@ -40,7 +40,7 @@ class MetadataStore {
   // Opens (creating) the store and the meta.properties of every log dir. A log dir whose
   // meta.properties names another node.id or cluster.id is an error (Kafka refuses it too).
   static result<std::unique_ptr<MetadataStore>> open(const std::vector<std::filesystem::path>& log_dirs,
-                                                    int32_t node_id, int snapshot_every = kSnapshotEvery);
+                                                     int32_t node_id, int snapshot_every = kSnapshotEvery);
 
   const std::string& cluster_id() const { return cluster_id_; }
   const std::map<std::string, TopicMetadata>& topics() const { return topics_; }

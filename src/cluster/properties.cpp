@@ -90,10 +90,14 @@ result<std::string> unescape(std::string_view s, std::string_view source, int li
         for (size_t k = 1; k <= 4; ++k) {
           char h = s[i + k];
           cp <<= 4;
-          if (h >= '0' && h <= '9') cp |= static_cast<unsigned>(h - '0');
-          else if (h >= 'a' && h <= 'f') cp |= static_cast<unsigned>(h - 'a' + 10);
-          else if (h >= 'A' && h <= 'F') cp |= static_cast<unsigned>(h - 'A' + 10);
-          else return Error(ClusterErrc::invalid_config, fmt::format("{}:{}: malformed \\uxxxx escape", source, line));
+          if (h >= '0' && h <= '9')
+            cp |= static_cast<unsigned>(h - '0');
+          else if (h >= 'a' && h <= 'f')
+            cp |= static_cast<unsigned>(h - 'a' + 10);
+          else if (h >= 'A' && h <= 'F')
+            cp |= static_cast<unsigned>(h - 'A' + 10);
+          else
+            return Error(ClusterErrc::invalid_config, fmt::format("{}:{}: malformed \\uxxxx escape", source, line));
         }
         append_utf8(out, cp);
         i += 4;

@@ -48,9 +48,7 @@ ErrorCode error_code_of(const Error& error) {
 
 Broker::Broker(cluster::BrokerConfig config) : config_(std::move(config)) {}
 
-Broker::~Broker() {
-  blocking_.join();
-}
+Broker::~Broker() { blocking_.join(); }
 
 result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
   std::unique_ptr<Broker> broker(new Broker(std::move(config)));
@@ -71,9 +69,9 @@ result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
   const storage::LogManagerStartup& startup = broker->logs_->startup();
   for (const std::string& m : startup.messages) log(LogLevel::info, "{}", m);
   log(LogLevel::info, "Loaded {} partitions from {} log dir(s){}", startup.partitions_loaded, c.log_dirs.size(),
-      startup.partitions_loaded == 0       ? ""
-      : startup.had_clean_shutdown ? " after a clean shutdown"
-                                   : ", recovered after an unclean shutdown");
+      startup.partitions_loaded == 0 ? ""
+      : startup.had_clean_shutdown   ? " after a clean shutdown"
+                                     : ", recovered after an unclean shutdown");
   // Partitions of topics the metadata no longer has (a crash between the two deletes) go; topics
   // whose partitions are missing get them (a crash between metadata and log creation).
   for (const storage::TopicPartition& tp : broker->logs_->partitions()) {
@@ -170,8 +168,8 @@ asio::awaitable<result<void>> Broker::run_flush(storage::PartitionLog& log, stor
 result<void> Broker::start() {
   for (const cluster::Listener& l : config_.listeners) {
     std::error_code ec;
-    const asio::ip::address address = l.host.empty() ? asio::ip::address(asio::ip::address_v4::any())
-                                                     : asio::ip::make_address(l.host, ec);
+    const asio::ip::address address =
+        l.host.empty() ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::make_address(l.host, ec);
     if (ec) {
       return Error(cluster::ClusterErrc::invalid_config,
                    fmt::format("listener {}: '{}' is not an IP address ({})", l.name, l.host, ec.message()));

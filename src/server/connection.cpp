@@ -48,8 +48,8 @@ asio::awaitable<void> Broker::serve(tcp::socket accepted) {
   tcp::socket& socket = state->socket;
   std::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
-  const std::string name = fmt::format("connection {} from {}:{}", next_connection_id_, remote.address().to_string(),
-                                       remote.port());
+  const std::string name =
+      fmt::format("connection {} from {}:{}", next_connection_id_, remote.address().to_string(), remote.port());
   const uint64_t id = next_connection_id_++;
   connections_[id] = &socket;
   log(LogLevel::debug, "{}: accepted", name);

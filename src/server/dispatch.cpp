@@ -26,18 +26,29 @@ result<bytes> response_frame(int32_t correlation_id, int16_t api_key, int16_t ve
   return out;
 }
 
+// Decodes the request, runs a synchronous handler, encodes the response; a decoding error closes
+// the connection.
+template <class Request, class Handler>
+result<std::optional<bytes>> answer(Broker& broker, bytes_view body, int32_t correlation, int16_t api, int16_t version,
+                                    Handler&& handler) {
+  auto request = protocol::decode<Request>(body, version);
+  if (!request) return request.error();
+  STRATA_TRY_ASSIGN(bytes frame, response_frame(correlation, api, version, handler(broker, *request, version)));
+  return std::optional<bytes>(std::move(frame));
+}
+
 Error unsupported(int16_t api_key, int16_t version) {
-  return Error(protocol::ProtocolErrc::unsupported_version,
-               fmt::format("{} v{} is not supported by this broker", protocol::api_name(static_cast<ApiKey>(api_key)),
-                           version));
+  return Error(
+      protocol::ProtocolErrc::unsupported_version,
+      fmt::format("{} v{} is not supported by this broker", protocol::api_name(static_cast<ApiKey>(api_key)), version));
 }
 
 }  // namespace
 
 std::span<const SupportedApi> supported_apis() {
   static const SupportedApi apis[] = {
-      {ApiKey::kProduce, 3, 11},     {ApiKey::kFetch, 4, 17},        {ApiKey::kListOffsets, 1, 10},
-      {ApiKey::kMetadata, 0, 12},    {ApiKey::kApiVersions, 0, 4},   {ApiKey::kCreateTopics, 2, 7},
+      {ApiKey::kProduce, 3, 11},     {ApiKey::kFetch, 4, 17},         {ApiKey::kListOffsets, 1, 10},
+      {ApiKey::kMetadata, 0, 12},    {ApiKey::kApiVersions, 0, 4},    {ApiKey::kCreateTopics, 2, 7},
       {ApiKey::kDeleteTopics, 1, 6}, {ApiKey::kInitProducerId, 0, 5},
   };
   return apis;
@@ -85,11 +96,8 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
   if (!range || version < range->min_version || version > range->max_version) co_return Out(unsupported(api, version));
 
   switch (static_cast<ApiKey>(api)) {
-    case ApiKey::kMetadata: {
-      auto request = protocol::decode<protocol::MetadataRequest>(body, version);
-      if (!request) co_return Out(request.error());
-      co_return wrap(response_frame(correlation, api, version, handle_metadata(*this, *request, version)));
-    }
+    case ApiKey::kMetadata:
+      co_return answer<protocol::MetadataRequest>(*this, body, correlation, api, version, handle_metadata);
     case ApiKey::kProduce: {
       auto request = protocol::decode<protocol::ProduceRequest>(body, version);
       if (!request) co_return Out(request.error());
@@ -104,26 +112,15 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       protocol::FetchResponse response = co_await handle_fetch(*this, *request, version, buffers);
       co_return wrap(response_frame(correlation, api, version, response));
     }
-    case ApiKey::kListOffsets: {
-      auto request = protocol::decode<protocol::ListOffsetsRequest>(body, version);
-      if (!request) co_return Out(request.error());
-      co_return wrap(response_frame(correlation, api, version, handle_list_offsets(*this, *request, version)));
-    }
-    case ApiKey::kCreateTopics: {
-      auto request = protocol::decode<protocol::CreateTopicsRequest>(body, version);
-      if (!request) co_return Out(request.error());
-      co_return wrap(response_frame(correlation, api, version, handle_create_topics(*this, *request, version)));
-    }
-    case ApiKey::kDeleteTopics: {
-      auto request = protocol::decode<protocol::DeleteTopicsRequest>(body, version);
-      if (!request) co_return Out(request.error());
-      co_return wrap(response_frame(correlation, api, version, handle_delete_topics(*this, *request, version)));
-    }
-    case ApiKey::kInitProducerId: {
-      auto request = protocol::decode<protocol::InitProducerIdRequest>(body, version);
-      if (!request) co_return Out(request.error());
-      co_return wrap(response_frame(correlation, api, version, handle_init_producer_id(*this, *request, version)));
-    }
+    case ApiKey::kListOffsets:
+      co_return answer<protocol::ListOffsetsRequest>(*this, body, correlation, api, version, handle_list_offsets);
+    case ApiKey::kCreateTopics:
+      co_return answer<protocol::CreateTopicsRequest>(*this, body, correlation, api, version, handle_create_topics);
+    case ApiKey::kDeleteTopics:
+      co_return answer<protocol::DeleteTopicsRequest>(*this, body, correlation, api, version, handle_delete_topics);
+    case ApiKey::kInitProducerId:
+      co_return answer<protocol::InitProducerIdRequest>(*this, body, correlation, api, version,
+                                                        handle_init_producer_id);
     default: break;
   }
   co_return Out(unsupported(api, version));

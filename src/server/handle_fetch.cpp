@@ -73,8 +73,8 @@ int64_t read_all(Broker& broker, const protocol::FetchRequest& request, int16_t 
       // KIP-74: the first partition with data returns at least one whole batch, so that a batch
       // larger than the limits cannot stall a consumer.
       const bool min_one = gathered == 0;
-      auto read = log_ptr->read(Offset{partition.fetch_offset}, static_cast<int32_t>(std::min<int64_t>(limit, INT32_MAX)),
-                                isolation, min_one);
+      auto read = log_ptr->read(Offset{partition.fetch_offset},
+                                static_cast<int32_t>(std::min<int64_t>(limit, INT32_MAX)), isolation, min_one);
       if (!read) {
         p.error_code = static_cast<int16_t>(error_code_of(read.error()));
         errors = true;
@@ -126,8 +126,7 @@ asio::awaitable<FetchResponse> handle_fetch(Broker& broker, const protocol::Fetc
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(request.max_wait_ms, 0));
   while (true) {
     const int64_t gathered = read_all(broker, request, version, response, buffers, waiting_on);
-    if (gathered >= request.min_bytes || waiting_on.empty() ||
-        std::chrono::steady_clock::now() >= deadline) {
+    if (gathered >= request.min_bytes || waiting_on.empty() || std::chrono::steady_clock::now() >= deadline) {
       break;
     }
     co_await broker.wait_for_data(waiting_on, deadline);

@@ -59,7 +59,8 @@ MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest
   // v0: an empty list means every topic; v1+: null means every topic, empty means none.
   const bool all_topics = !request.topics || (version == 0 && request.topics->empty());
   if (all_topics) {
-    for (const auto& [name, topic] : broker.metadata().topics()) response.topics.push_back(describe_topic(broker, topic, version));
+    for (const auto& [name, topic] : broker.metadata().topics())
+      response.topics.push_back(describe_topic(broker, topic, version));
     return response;
   }
   const bool auto_create = config.auto_create_topics_enable && (version < 4 || request.allow_auto_topic_creation);
@@ -88,7 +89,8 @@ MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest
       MetadataResponse::MetadataResponseTopic t;
       t.name = requested.name;
       if (version >= kFirstVersionWithTopicId) t.topic_id = requested.topic_id;
-      t.error_code = static_cast<int16_t>(requested.name ? ErrorCode::kUnknownTopicOrPartition : ErrorCode::kUnknownTopicId);
+      t.error_code =
+          static_cast<int16_t>(requested.name ? ErrorCode::kUnknownTopicOrPartition : ErrorCode::kUnknownTopicId);
       response.topics.push_back(std::move(t));
       continue;
     }

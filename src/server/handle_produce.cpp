@@ -77,8 +77,9 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
     auto job = log_ptr->prepare_flush(log_ptr->log_end_offset());
     if (!job || !*job) continue;
     result<void> flushed = co_await broker.run_flush(*log_ptr, std::move(**job));
-    if (!flushed) log(LogLevel::error, "{}: flush failed: {}", storage::to_string(log_ptr->topic_partition()),
-                      flushed.error().to_string());
+    if (!flushed)
+      log(LogLevel::error, "{}: flush failed: {}", storage::to_string(log_ptr->topic_partition()),
+          flushed.error().to_string());
   }
   if (request.acks == 0) co_return std::nullopt;
   co_return response;

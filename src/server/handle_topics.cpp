@@ -34,7 +34,8 @@ constexpr int16_t kFirstCreateVersionWithTopicId = 7;
 constexpr int16_t kFirstDeleteVersionWithErrorMessage = 5;
 constexpr int16_t kFirstDeleteVersionWithTopicId = 6;
 
-CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::CreateTopicsRequest& request, int16_t version) {
+CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::CreateTopicsRequest& request,
+                                          int16_t version) {
   const bool with_configs = version >= kFirstCreateVersionWithConfigs;
   CreateTopicsResponse response;
   const cluster::BrokerConfig& config = broker.config();
@@ -66,7 +67,8 @@ CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::Create
       fail(ErrorCode::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", topic.name));
     } else if (!topic.assignments.empty() && (topic.num_partitions != -1 || topic.replication_factor != -1)) {
       fail(ErrorCode::kInvalidRequest,
-           "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+           "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same "
+           "time.");
     } else if (partitions < 1) {
       fail(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
     } else if (replication != 1) {
@@ -123,7 +125,8 @@ CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::Create
   return response;
 }
 
-DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request, int16_t version) {
+DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
+                                          int16_t version) {
   DeleteTopicsResponse response;
   // v0-5 name topics in topic_names, v6 in topics (by name or id).
   std::vector<std::pair<std::optional<std::string>, protocol::Uuid>> targets;
@@ -134,7 +137,8 @@ DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::Delete
   }
   for (const auto& [name, id] : targets) {
     DeleteTopicsResponse::DeletableTopicResult r;
-    const cluster::TopicMetadata* topic = name ? broker.metadata().find(*name) : broker.metadata().find(to_topic_id(id));
+    const cluster::TopicMetadata* topic =
+        name ? broker.metadata().find(*name) : broker.metadata().find(to_topic_id(id));
     r.name = topic ? std::optional<std::string>(topic->name) : name;
     if (version >= kFirstDeleteVersionWithTopicId) r.topic_id = topic ? to_uuid(topic->id) : id;
     auto set_message = [&](std::string m) {

@@ -28,7 +28,8 @@ protocol::ApiVersionsResponse handle_api_versions(const protocol::ApiVersionsReq
 protocol::MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest& request, int16_t version);
 // nullopt for acks=0. `request` borrows its records from the connection's buffer, which the
 // handler may rewrite in place (offset assignment).
-asio::awaitable<std::optional<protocol::ProduceResponse>> handle_produce(Broker& broker, protocol::ProduceRequest& request,
+asio::awaitable<std::optional<protocol::ProduceResponse>> handle_produce(Broker& broker,
+                                                                         protocol::ProduceRequest& request,
                                                                          int16_t version);
 // The response borrows records from `buffers`, which the caller keeps until it is encoded.
 asio::awaitable<protocol::FetchResponse> handle_fetch(Broker& broker, const protocol::FetchRequest& request,

@@ -30,7 +30,10 @@ void write_log_line(LogLevel level, std::string_view message) {
   ::localtime_r(&secs, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-  const char* name = level == LogLevel::debug ? "DEBUG" : level == LogLevel::info ? "INFO" : level == LogLevel::warn ? "WARN" : "ERROR";
+  const char* name = level == LogLevel::debug  ? "DEBUG"
+                     : level == LogLevel::info ? "INFO"
+                     : level == LogLevel::warn ? "WARN"
+                                               : "ERROR";
   std::lock_guard lock(mu);
   std::fprintf(stderr, "[%s,%03d] %s %.*s\n", stamp, static_cast<int>(ms), name, static_cast<int>(message.size()),
                message.data());

@@ -1,7 +1,7 @@
 #include "storage/log_cleaner.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <thread>
 
 #include "record/control_record.h"
@@ -85,10 +85,11 @@ result<void> CleaningJob::build_offset_map(Throttler& throttler) {
     }
     if (memory + segment_memory > config_.dedupe_buffer_bytes) {
       if (i == first_dirty_source_) {
-        return Error(StorageErrc::invalid_argument,
-                     fmt::format("{}: the keys of segment {} need about {} bytes, more than "
-                                 "log.cleaner.dedupe.buffer.size ({}); raise it",
-                                 dir_.string(), source.base_offset.value(), segment_memory, config_.dedupe_buffer_bytes));
+        return Error(
+            StorageErrc::invalid_argument,
+            fmt::format("{}: the keys of segment {} need about {} bytes, more than "
+                        "log.cleaner.dedupe.buffer.size ({}); raise it",
+                        dir_.string(), source.base_offset.value(), segment_memory, config_.dedupe_buffer_bytes));
       }
       // The map stops before this segment: clean up to it, the rest next time.
       sources_.resize(i);
@@ -103,10 +104,10 @@ result<void> CleaningJob::build_offset_map(Throttler& throttler) {
   int64_t group_bytes = 0;
   for (size_t i = 0; i < sources_.size(); ++i) {
     const CleanerSource& s = sources_[i];
-    const bool fits = !groups_.empty() && group_bytes + s.log.size <= segment_bytes_ &&
-                      relative_offset(sources_[groups_.back().sources.front()].base_offset,
-                                      Offset{s.next_offset.value() - 1})
-                          .has_value();
+    const bool fits =
+        !groups_.empty() && group_bytes + s.log.size <= segment_bytes_ &&
+        relative_offset(sources_[groups_.back().sources.front()].base_offset, Offset{s.next_offset.value() - 1})
+            .has_value();
     if (!fits) {
       groups_.push_back(OutputGroup{});
       group_bytes = 0;
@@ -194,8 +195,9 @@ result<void> CleaningJob::clean_group(OutputGroup& group, Throttler& throttler) 
         record::RecordBatchBuilder builder(o);
         for (const record::Record* r : kept) {
           std::vector<record::RecordHeaderView> headers(r->headers.begin(), r->headers.end());
-          STRATA_TRY(builder.append_with_offset_delta(static_cast<int32_t>(r->offset.value() - batch.base_offset().value()),
-                                                      r->timestamp, r->key, r->value, headers));
+          STRATA_TRY(
+              builder.append_with_offset_delta(static_cast<int32_t>(r->offset.value() - batch.base_offset().value()),
+                                               r->timestamp, r->key, r->value, headers));
         }
         STRATA_TRY_ASSIGN(rebuilt, builder.build());
         out = rebuilt;

@@ -9,7 +9,7 @@
 namespace strata::storage {
 
 result<std::optional<CleaningJob>> PartitionLog::prepare_cleaning(Offset first_dirty, const CleanerConfig& config,
-                                                                 bool force) {
+                                                                  bool force) {
   using Job = std::optional<CleaningJob>;
   if (closed_) return Error(StorageErrc::log_closed, fmt::format("{} is closed", dir().string()));
   const LogConfig& c = options_.config;

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
-#include <fmt/format.h>
 
 #include "record/record.h"
 #include "storage/storage_error.h"
@@ -46,8 +46,8 @@ result<LogFile> LogFile::open(std::filesystem::path path, int64_t preallocate_by
     size = 0;
   }
   if (size > kMaxLogFileSize) {
-    return Error(StorageErrc::invalid_argument,
-                 fmt::format("{}: {} bytes is larger than a segment can be ({})", path.string(), size, kMaxLogFileSize));
+    return Error(StorageErrc::invalid_argument, fmt::format("{}: {} bytes is larger than a segment can be ({})",
+                                                            path.string(), size, kMaxLogFileSize));
   }
   auto handle = std::make_shared<FileHandle>(std::move(fd));
   return LogFile(std::move(path), std::move(handle), size, length);
@@ -82,8 +82,7 @@ result<bytes> LogFile::read_bytes(FilePosition position, int64_t size) const {
   return out;
 }
 
-result<std::optional<LogOffsetPosition>> LogFile::search_for_offset_with_size(Offset target,
-                                                                              FilePosition start) const {
+result<std::optional<LogOffsetPosition>> LogFile::search_for_offset_with_size(Offset target, FilePosition start) const {
   LogFileScanner scanner(*this, start, size_);
   while (true) {
     STRATA_TRY_ASSIGN(std::optional<BatchPosition> batch, scanner.next());
@@ -111,7 +110,8 @@ result<std::optional<TimestampAndOffset>> LogFile::search_for_timestamp(int64_t 
       if (!*next) break;
       const record::Record& r = **next;
       if (r.timestamp >= target && r.offset >= starting_offset) {
-        return std::optional<TimestampAndOffset>(TimestampAndOffset{r.timestamp, r.offset, header->partition_leader_epoch});
+        return std::optional<TimestampAndOffset>(
+            TimestampAndOffset{r.timestamp, r.offset, header->partition_leader_epoch});
       }
     }
   }
@@ -193,9 +193,8 @@ result<std::optional<BatchPosition>> LogFileScanner::next() {
   if (position_ >= end_) return std::optional<BatchPosition>{};
   const int64_t left = end_ - position_;
   if (left < static_cast<int64_t>(record::kHeaderSizeUpToMagic)) {
-    return Error(record::RecordErrc::truncated,
-                 fmt::format("{}: {} bytes at position {} cannot hold a batch header", file_.path.string(), left,
-                             position_));
+    return Error(record::RecordErrc::truncated, fmt::format("{}: {} bytes at position {} cannot hold a batch header",
+                                                            file_.path.string(), left, position_));
   }
   STRATA_TRY_ASSIGN(bytes_view up_to_magic, fetch(position_, static_cast<int64_t>(record::kHeaderSizeUpToMagic)));
   auto size = record::peek_batch_size(up_to_magic, record::RecordBatchReader::kNoSizeLimit, /*require_complete=*/false);

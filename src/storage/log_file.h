@@ -151,8 +151,7 @@ class LogFileScanner {
   static constexpr int64_t kInitialReadAhead = 4 * 1024;
   static constexpr int64_t kDefaultReadAhead = 256 * 1024;
 
-  LogFileScanner(const LogFile& file, FilePosition start, int64_t end,
-                 int64_t max_read_ahead = kDefaultReadAhead)
+  LogFileScanner(const LogFile& file, FilePosition start, int64_t end, int64_t max_read_ahead = kDefaultReadAhead)
       : LogFileScanner(file.view(), start, end, max_read_ahead) {}
   LogFileScanner(LogFileView file, FilePosition start, int64_t end, int64_t max_read_ahead = kDefaultReadAhead);
 

@@ -2,8 +2,8 @@
 // operations, load the segments, rebuild indexes that fail their sanity checks, and after an
 // unclean shutdown re-validate every segment from the recovery point, truncating a torn or corrupt
 // tail. Every action is recorded in the RecoveryReport with the file it concerns.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "storage/log_file_names.h"
 #include "storage/partition_log.h"
@@ -56,8 +56,8 @@ result<void> PartitionLog::load() {
     epochs_ = std::move(*epochs);
   } else if (!epochs.error().is(StorageErrc::not_found)) {
     // A damaged checkpoint is rebuilt from the batches, which carry their epochs.
-    recovery_.messages.push_back(fmt::format("{}: {}; rebuilding it from the log", leader_epoch_checkpoint_path().string(),
-                                             epochs.error().message()));
+    recovery_.messages.push_back(fmt::format("{}: {}; rebuilding it from the log",
+                                             leader_epoch_checkpoint_path().string(), epochs.error().message()));
   }
   ProducerStateManagerConfig producer_config;
   producer_config.producer_id_expiration_ms = options_.config.producer_id_expiration_ms;
@@ -83,15 +83,10 @@ result<void> PartitionLog::load() {
   if (log_start_offset_ > log_end_offset_) {
     // A checkpointed log start past the data (the segments were lost): start empty there, as
     // Kafka's truncateFullyAndStartAt does.
-    recovery_.messages.push_back(fmt::format("{}: log start offset {} is past the log end {}; starting an empty log there",
-                                             dir().string(), log_start_offset_.value(), log_end_offset_.value()));
-    const Offset start = log_start_offset_;
-    for (auto& [base, segment] : segments_) STRATA_TRY(segment->delete_files());
-    segments_.clear();
-    STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), start, segment_options(true), now));
-    segments_.emplace(start, std::move(segment));
-    creation_generation_++;
-    log_end_offset_ = start;
+    recovery_.messages.push_back(
+        fmt::format("{}: log start offset {} is past the log end {}; starting an empty log there", dir().string(),
+                    log_start_offset_.value(), log_end_offset_.value()));
+    STRATA_TRY(truncate_fully_and_start_at(log_start_offset_));
     epochs_.clear();
   }
   // The active segment keeps growing: its indexes were trimmed at close or by recovery, so give
@@ -123,10 +118,12 @@ result<void> PartitionLog::remove_temp_files_and_collect_swaps() {
     const std::string name = entry.path().filename().string();
     const bool temp = ends_with(name, kTempFileSuffix);
     auto parsed = parse_segment_file_name(name);
-    const bool leftover = parsed && (parsed->state == SegmentFileState::deleted || parsed->state == SegmentFileState::cleaned);
+    const bool leftover =
+        parsed && (parsed->state == SegmentFileState::deleted || parsed->state == SegmentFileState::cleaned);
     if (temp || leftover) {
       std::filesystem::remove(entry.path(), ec);
-      recovery_.messages.push_back(fmt::format("{}: deleted the leftover of an interrupted operation", entry.path().string()));
+      recovery_.messages.push_back(
+          fmt::format("{}: deleted the leftover of an interrupted operation", entry.path().string()));
       continue;
     }
     if (parsed && parsed->state == SegmentFileState::swap) swaps.push_back(entry.path());
@@ -205,7 +202,8 @@ result<void> PartitionLog::load_segments() {
       STRATA_TRY(rebuild_producer_state(*producer_state_, bases[i]));
       STRATA_TRY_ASSIGN(SegmentRecovery r, recover_segment(*segment, *producer_state_));
       recovery_.indexes_rebuilt++;
-      recovery_.messages.push_back(fmt::format("{}: rebuilt the indexes because {}", segment->log().path().string(), *why));
+      recovery_.messages.push_back(
+          fmt::format("{}: rebuilt the indexes because {}", segment->log().path().string(), *why));
       if (r.truncated_bytes > 0) {
         recovery_.bytes_truncated += r.truncated_bytes;
         recovery_.messages.push_back(fmt::format("{}: truncated {} invalid bytes at position {} ({})",

@@ -1,7 +1,7 @@
 #include "storage/log_manager.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "storage/checkpoint_file.h"
 #include "storage/file_io.h"

@@ -30,7 +30,8 @@ result<int> PartitionLog::delete_old_segments() {
   };
   int deleted = 0;
   if (c.cleanup_delete && c.retention_ms >= 0) {
-    auto doomed = deletable([&](const LogSegment& s, const LogSegment*) { return now - s.largest_timestamp() > c.retention_ms; });
+    auto doomed =
+        deletable([&](const LogSegment& s, const LogSegment*) { return now - s.largest_timestamp() > c.retention_ms; });
     deleted += static_cast<int>(doomed.size());
     STRATA_TRY(delete_segments(std::move(doomed), "retention.ms"));
   }
@@ -65,7 +66,8 @@ result<void> PartitionLog::delete_segments(std::vector<Offset> base_offsets, con
     std::unique_ptr<LogSegment> segment = std::move(it->second);
     segments_.erase(it);
     STRATA_TRY(segment->change_state(SegmentFileState::deleted));
-    STRATA_TRY_ASSIGN(std::optional<SnapshotFile> snapshot, producer_state_->remove_and_mark_snapshot_for_deletion(base));
+    STRATA_TRY_ASSIGN(std::optional<SnapshotFile> snapshot,
+                      producer_state_->remove_and_mark_snapshot_for_deletion(base));
     pending_deletes_.push_back(
         PendingDelete{due, std::move(segment), snapshot ? std::optional(snapshot->path) : std::nullopt});
   }

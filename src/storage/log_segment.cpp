@@ -2,9 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
-#include <fmt/format.h>
 
 #include "storage/storage_error.h"
 
@@ -41,12 +41,14 @@ result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path
   const auto time_index_path = segment_path(dir, base_offset, SegmentFileType::time_index, state);
   const bool offset_index_existed = std::filesystem::exists(offset_index_path, ec);
   const bool time_index_existed = std::filesystem::exists(time_index_path, ec);
-  STRATA_TRY_ASSIGN(LogFile log,
-                    LogFile::open(segment_path(dir, base_offset, SegmentFileType::log, state), options.preallocate_bytes));
-  STRATA_TRY_ASSIGN(OffsetIndex offset_index, OffsetIndex::open(offset_index_path, base_offset, options.max_index_size));
+  STRATA_TRY_ASSIGN(LogFile log, LogFile::open(segment_path(dir, base_offset, SegmentFileType::log, state),
+                                               options.preallocate_bytes));
+  STRATA_TRY_ASSIGN(OffsetIndex offset_index,
+                    OffsetIndex::open(offset_index_path, base_offset, options.max_index_size));
   STRATA_TRY_ASSIGN(TimeIndex time_index, TimeIndex::open(time_index_path, base_offset, options.max_index_size));
-  STRATA_TRY_ASSIGN(TransactionIndex txn_index,
-                    TransactionIndex::open(segment_path(dir, base_offset, SegmentFileType::txn_index, state), base_offset));
+  STRATA_TRY_ASSIGN(
+      TransactionIndex txn_index,
+      TransactionIndex::open(segment_path(dir, base_offset, SegmentFileType::txn_index, state), base_offset));
   std::unique_ptr<LogSegment> segment(new LogSegment(base_offset, options, dir, state, std::move(log),
                                                      std::move(offset_index), std::move(time_index),
                                                      std::move(txn_index), now_ms));
@@ -79,8 +81,8 @@ result<std::optional<int64_t>> LogSegment::rolling_based_timestamp() {
   return rolling_based_timestamp_;
 }
 
-result<void> LogSegment::append(Offset largest_offset, int64_t largest_timestamp, Offset shallow_offset_of_max_timestamp,
-                                bytes_view batches) {
+result<void> LogSegment::append(Offset largest_offset, int64_t largest_timestamp,
+                                Offset shallow_offset_of_max_timestamp, bytes_view batches) {
   if (batches.empty()) return success();
   const int64_t physical_position = log_.size();
   if (!relative_offset(base_offset_, largest_offset)) {
@@ -163,10 +165,10 @@ result<SegmentRecovery> LogSegment::recover(int32_t max_batch_size, RecoveryObse
     }
     if (batch.base_offset < base_offset_ || batch.last_offset < batch.base_offset ||
         !relative_offset(base_offset_, batch.last_offset)) {
-      out.reason = Error(record::RecordErrc::invalid_batch,
-                         fmt::format("batch at position {} has offsets {}..{}, outside a segment based at {}",
-                                     batch.position.value(), batch.base_offset.value(), batch.last_offset.value(),
-                                     base_offset_.value()));
+      out.reason = Error(
+          record::RecordErrc::invalid_batch,
+          fmt::format("batch at position {} has offsets {}..{}, outside a segment based at {}", batch.position.value(),
+                      batch.base_offset.value(), batch.last_offset.value(), base_offset_.value()));
       break;
     }
     if (batch.max_timestamp > max_timestamp_so_far_) {
@@ -184,7 +186,8 @@ result<SegmentRecovery> LogSegment::recover(int32_t max_batch_size, RecoveryObse
   STRATA_TRY_ASSIGN(out.truncated_bytes, log_.truncate_to(out.valid_bytes));
   if (out.truncated_bytes == 0) out.reason.reset();
   STRATA_TRY(offset_index_.trim_to_valid_size());
-  STRATA_TRY(time_index_.maybe_append(max_timestamp_so_far_, offset_of_max_timestamp_so_far_, /*skip_full_check=*/true));
+  STRATA_TRY(
+      time_index_.maybe_append(max_timestamp_so_far_, offset_of_max_timestamp_so_far_, /*skip_full_check=*/true));
   STRATA_TRY(time_index_.trim_to_valid_size());
   bytes_since_last_index_entry_ = out.valid_bytes - last_index_entry;
   return out;
@@ -235,9 +238,8 @@ result<Offset> LogSegment::read_next_offset() {
 
 result<bool> LogSegment::should_roll(const RollParams& params) {
   STRATA_TRY_ASSIGN(std::optional<int64_t> first_timestamp, rolling_based_timestamp());
-  const int64_t waited = first_timestamp && *first_timestamp >= 0
-                             ? params.max_timestamp_in_messages - *first_timestamp
-                             : params.now_ms - created_ms_;
+  const int64_t waited = first_timestamp && *first_timestamp >= 0 ? params.max_timestamp_in_messages - *first_timestamp
+                                                                  : params.now_ms - created_ms_;
   const bool reached_roll_ms = waited > params.max_segment_ms - options_.rolling_jitter_ms;
   return size() > int64_t{params.max_segment_bytes} - params.messages_size || (size() > 0 && reached_roll_ms) ||
          offset_index_.is_full() || time_index_.is_full() ||
@@ -251,7 +253,8 @@ result<void> LogSegment::resize_indexes(int32_t max_index_size) {
 }
 
 result<void> LogSegment::on_become_inactive() {
-  STRATA_TRY(time_index_.maybe_append(max_timestamp_so_far_, offset_of_max_timestamp_so_far_, /*skip_full_check=*/true));
+  STRATA_TRY(
+      time_index_.maybe_append(max_timestamp_so_far_, offset_of_max_timestamp_so_far_, /*skip_full_check=*/true));
   STRATA_TRY(offset_index_.trim_to_valid_size());
   STRATA_TRY(time_index_.trim_to_valid_size());
   STRATA_TRY(log_.trim());

@@ -158,8 +158,8 @@ class LogSegment {
   bool has_offset_index_file_on_open() const { return offset_index_existed_; }
 
  private:
-  LogSegment(Offset base_offset, SegmentOptions options, std::filesystem::path dir, SegmentFileState state,
-             LogFile log, OffsetIndex offset_index, TimeIndex time_index, TransactionIndex txn_index, int64_t now_ms);
+  LogSegment(Offset base_offset, SegmentOptions options, std::filesystem::path dir, SegmentFileState state, LogFile log,
+             OffsetIndex offset_index, TimeIndex time_index, TransactionIndex txn_index, int64_t now_ms);
   // Sets max_timestamp_so_far_ from the time index's last entry (Kafka's lazy load).
   void load_largest_timestamp();
 

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
-#include <fmt/format.h>
 #include <random>
 
 #include "record/record.h"
@@ -164,17 +164,19 @@ result<void> PartitionLog::roll_at(Offset new_offset) {
     return success();
   }
   if (new_offset < active.base_offset()) {
-    return Error(StorageErrc::invalid_argument, fmt::format("{}: cannot roll at {}, below the active segment at {}",
-                                                            dir().string(), new_offset.value(), active.base_offset().value()));
+    return Error(StorageErrc::invalid_argument,
+                 fmt::format("{}: cannot roll at {}, below the active segment at {}", dir().string(),
+                             new_offset.value(), active.base_offset().value()));
   }
   STRATA_TRY(active.on_become_inactive());
   // Stale files at the new base (from a crash after a roll that never received data) are replaced.
   std::error_code ec;
-  for (SegmentFileType type : {SegmentFileType::log, SegmentFileType::offset_index, SegmentFileType::time_index,
-                               SegmentFileType::txn_index}) {
+  for (SegmentFileType type :
+       {SegmentFileType::log, SegmentFileType::offset_index, SegmentFileType::time_index, SegmentFileType::txn_index}) {
     std::filesystem::remove(dir() / segment_file_name(new_offset, type), ec);
   }
-  STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), new_offset, segment_options(true), options_.clock->now_wall_ms()));
+  STRATA_TRY_ASSIGN(auto segment,
+                    LogSegment::open(dir(), new_offset, segment_options(true), options_.clock->now_wall_ms()));
   segments_.emplace(new_offset, std::move(segment));
   creation_generation_++;
   // Kafka snapshots the producer state at every roll, named by the new segment's base offset, so
@@ -213,7 +215,8 @@ result<FetchDataInfo> PartitionLog::read(Offset fetch_offset, int32_t max_bytes,
         STRATA_TRY_ASSIGN(auto bound, segment.log().search_for_offset_with_size(max_offset, near.position));
         if (bound) max_position = bound->position.value();
       }
-      STRATA_TRY_ASSIGN(std::optional<SegmentRead> r, segment.read(fetch_offset, max_bytes, max_position, min_one_message));
+      STRATA_TRY_ASSIGN(std::optional<SegmentRead> r,
+                        segment.read(fetch_offset, max_bytes, max_position, min_one_message));
       if (!r) continue;
       out.records = r->slice;
       out.segment_path = segment.log().path();
@@ -259,10 +262,8 @@ result<std::optional<TimestampAndOffset>> PartitionLog::fetch_offset_by_timestam
     case kLatestTimestamp:
       return Found(TimestampAndOffset{record::kNoTimestamp, log_end_offset_,
                                       epochs_.empty() ? kNoLeaderEpoch : epochs_.back().epoch});
-    case kMaxTimestamp:
-      return max_timestamp_lookup();
-    default:
-      break;
+    case kMaxTimestamp: return max_timestamp_lookup();
+    default: break;
   }
   if (target < 0) {
     return Error(StorageErrc::invalid_argument, fmt::format("unknown ListOffsets timestamp {}", target));
@@ -326,17 +327,22 @@ result<void> PartitionLog::flush() {
   return outcome;
 }
 
+result<void> PartitionLog::truncate_fully_and_start_at(Offset offset) {
+  for (auto& [base, segment] : segments_) STRATA_TRY(segment->delete_files());
+  segments_.clear();
+  STRATA_TRY_ASSIGN(auto segment,
+                    LogSegment::open(dir(), offset, segment_options(true), options_.clock->now_wall_ms()));
+  segments_.emplace(offset, std::move(segment));
+  creation_generation_++;
+  log_start_offset_ = offset;
+  log_end_offset_ = offset;
+  return success();
+}
+
 result<void> PartitionLog::truncate_to(Offset offset) {
   if (offset >= log_end_offset_) return success();
-  const int64_t now = options_.clock->now_wall_ms();
   if (offset <= log_start_offset_ || offset < segments_.begin()->first) {
-    // Kafka's truncateFullyAndStartAt.
-    for (auto& [base, segment] : segments_) STRATA_TRY(segment->delete_files());
-    segments_.clear();
-    STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), offset, segment_options(true), now));
-    segments_.emplace(offset, std::move(segment));
-    creation_generation_++;
-    log_start_offset_ = offset;
+    STRATA_TRY(truncate_fully_and_start_at(offset));
     STRATA_TRY(producer_state_->truncate_fully_and_start_at(offset));
   } else {
     while (segments_.size() > 1 && segments_.rbegin()->first > offset) {

@@ -220,6 +220,9 @@ class PartitionLog {
   result<SegmentRecovery> recover_segment(LogSegment& segment, ProducerStateManager& state);
   result<LogSegment*> maybe_roll(int32_t messages_size, Offset first_offset, Offset last_offset, int64_t max_timestamp);
   result<void> roll_at(Offset new_offset);
+  // Kafka's truncateFullyAndStartAt: every segment deleted, one empty segment at `offset`, which
+  // becomes the log start and end (producer state is the caller's).
+  result<void> truncate_fully_and_start_at(Offset offset);
   LogSegment* segment_for(Offset offset) const;  // the segment whose base is the largest <= offset
   result<void> delete_segments(std::vector<Offset> base_offsets, const char* reason);
   result<void> assign_leader_epoch(LeaderEpoch epoch, Offset start_offset);
@@ -239,7 +242,7 @@ class PartitionLog {
   uint64_t creation_generation_ = 0;
   uint64_t synced_generation_ = 0;
   bool closed_ = false;
-  std::vector<EpochEntry> epochs_;  // leader-epoch-checkpoint, ascending
+  std::vector<EpochEntry> epochs_;                      // leader-epoch-checkpoint, ascending
   std::optional<ProducerStateManager> producer_state_;  // set by load()
   struct PendingDelete {
     int64_t due_ms;

@@ -34,8 +34,12 @@ TEST(BrokerConfig, DefaultsAreKafkasWithALoopbackListener) {
 }
 
 TEST(BrokerConfig, BrokerSynonymsSetTopicDefaultsWithTheirUnits) {
-  auto c = load({{"log.retention.hours", "24"}, {"log.segment.bytes", "104857600"}, {"log.roll.hours", "1"},
-                 {"log.cleanup.policy", "compact,delete"}, {"message.max.bytes", "2000000"}, {"log.dirs", "/a, /b"}});
+  auto c = load({{"log.retention.hours", "24"},
+                 {"log.segment.bytes", "104857600"},
+                 {"log.roll.hours", "1"},
+                 {"log.cleanup.policy", "compact,delete"},
+                 {"message.max.bytes", "2000000"},
+                 {"log.dirs", "/a, /b"}});
   ASSERT_TRUE(c) << c.error().to_string();
   auto log = c->log_config({});
   ASSERT_TRUE(log);
@@ -65,8 +69,10 @@ TEST(BrokerConfig, InvalidValuesNameTheKeyAndWhatIsAllowed) {
     std::string expected;
   };
   for (const Case& c : std::vector<Case>{
-           {{{"log.segment.bytes", "10"}}, "Invalid value 10 for configuration log.segment.bytes: Value must be at least 14"},
-           {{{"num.partitions", "many"}}, "Invalid value many for configuration num.partitions: Not a number of type INT"},
+           {{{"log.segment.bytes", "10"}},
+            "Invalid value 10 for configuration log.segment.bytes: Value must be at least 14"},
+           {{{"num.partitions", "many"}},
+            "Invalid value many for configuration num.partitions: Not a number of type INT"},
            {{{"auto.create.topics.enable", "yes"}}, "Expected value to be either true or false"},
            {{{"log.cleanup.policy", "delete,archive"}}, "Invalid value archive; must be one of [compact, delete]"},
            {{{"compression.type", "brotli"}}, "String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer"},

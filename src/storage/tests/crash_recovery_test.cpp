@@ -176,7 +176,8 @@ TEST(CrashRecovery, KillNineUnderLoadLosesNothingFlushedAndShowsNothingTorn) {
     switch (rng() % 3) {
       case 0:
         if (size > floor) {
-          std::filesystem::resize_file(last_log, static_cast<uintmax_t>(floor + static_cast<int64_t>(rng() % (size - floor + 1))));
+          std::filesystem::resize_file(
+              last_log, static_cast<uintmax_t>(floor + static_cast<int64_t>(rng() % (size - floor + 1))));
           ++torn_tails;
         }
         break;
@@ -190,8 +191,7 @@ TEST(CrashRecovery, KillNineUnderLoadLosesNothingFlushedAndShowsNothingTorn) {
         ++torn_tails;
         break;
       }
-      default:
-        break;
+      default: break;
     }
 
     auto reopened = PartitionLog::open(crash_options(dir));

@@ -164,7 +164,8 @@ TEST_F(LogCleanerTest, MinCleanableDirtyRatioDecidesUnlessForced) {
   ASSERT_TRUE(log->roll());
   auto below = log->clean(clean_to, cleaner_);
   ASSERT_TRUE(below);
-  EXPECT_FALSE(*below) << "dirty ratio " << "below 0.9 must not clean";
+  EXPECT_FALSE(*below) << "dirty ratio "
+                       << "below 0.9 must not clean";
   auto forced = log->clean(clean_to, cleaner_, /*force=*/true);
   ASSERT_TRUE(forced && *forced);
   EXPECT_LT((*forced)->dirty_ratio, 0.9);

@@ -231,8 +231,8 @@ TEST_F(PartitionLogTest, ListOffsetsSpecialTimestampsAndLookupByTimestamp) {
   EXPECT_EQ((*max)->timestamp, kT0 + 1'000'000);
   // The first record with timestamp >= target: exact hit, between two records, past every record
   // but the future one, and past everything.
-  for (auto [target, offset] : std::vector<std::pair<int64_t, int64_t>>{
-           {kT0 + 20, 10}, {kT0 + 21, 11}, {kT0 + 0, 0}, {kT0 + 500, 37}}) {
+  for (auto [target, offset] :
+       std::vector<std::pair<int64_t, int64_t>>{{kT0 + 20, 10}, {kT0 + 21, 11}, {kT0 + 0, 0}, {kT0 + 500, 37}}) {
     auto found = log->fetch_offset_by_timestamp(target);
     ASSERT_TRUE(found && *found) << target;
     EXPECT_EQ((*found)->offset, Offset{offset}) << "target " << target - kT0;
@@ -308,7 +308,8 @@ TEST_F(PartitionLogTest, FlippedByteMidSegmentIsDetectedAndLaterSegmentsAreDropp
   EXPECT_GT(log->recovery_report().segments_deleted_after_corruption, 0);
   EXPECT_EQ(read_all(*log), expected(0, 6, 100));
   bool named_crc = false;
-  for (const auto& m : log->recovery_report().messages) named_crc |= m.find("CRC") != std::string::npos || m.find("crc") != std::string::npos;
+  for (const auto& m : log->recovery_report().messages)
+    named_crc |= m.find("CRC") != std::string::npos || m.find("crc") != std::string::npos;
   EXPECT_TRUE(named_crc);
 }
 
@@ -406,7 +407,8 @@ TEST_F(PartitionLogTest, RetentionBytesKeepsTheNewestSegmentsWithinTheLimit) {
   EXPECT_GT(*deleted, 0);
   // Kafka deletes a segment only if the log stays at or above retention.bytes without it, so what
   // remains is over the limit by less than its oldest segment.
-  const auto first = std::filesystem::file_size(segment_file(log->segment_base_offsets().front(), SegmentFileType::log));
+  const auto first =
+      std::filesystem::file_size(segment_file(log->segment_base_offsets().front(), SegmentFileType::log));
   EXPECT_LT(log->size_in_bytes() - static_cast<int64_t>(first), 5000);
   EXPECT_GE(log->size_in_bytes(), 5000 - 2048);
   EXPECT_EQ(log->log_start_offset(), log->segment_base_offsets().front());
