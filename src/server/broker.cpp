@@ -22,6 +22,11 @@ namespace strata::server {
 using asio::ip::tcp;
 using protocol::ErrorCode;
 
+namespace {
+// How often the flusher looks for logs whose flush.ms has passed.
+constexpr std::chrono::milliseconds kFlushCheckInterval{1000};
+}  // namespace
+
 ErrorCode error_code_of(const Error& error) {
   const std::string_view category = error.category();
   if (category == "record") return static_cast<ErrorCode>(record::kafka_error_code(error));
@@ -151,7 +156,8 @@ asio::awaitable<void> Broker::wait_for_data(const std::vector<storage::TopicPart
   }
 }
 
-asio::awaitable<result<void>> Broker::run_flush(storage::PartitionLog& log, storage::FlushJob job) {
+asio::awaitable<result<void>> Broker::run_flush(storage::TopicPartition tp, storage::FlushJob job) {
+  const storage::PartitionLog* before = find_log(tp);
   // The fsync runs on the blocking pool; the partition is touched again only back on the loop.
   auto job_ptr = std::make_shared<storage::FlushJob>(std::move(job));
   auto outcome = std::make_shared<result<void>>(success());
@@ -161,7 +167,9 @@ asio::awaitable<result<void>> Broker::run_flush(storage::PartitionLog& log, stor
     co_return;
   };
   co_await asio::co_spawn(blocking_, work, asio::use_awaitable);
-  log.complete_flush(*job_ptr, *outcome);
+  // The same log as before the await, or nothing: never complete a job on a recreated partition.
+  storage::PartitionLog* after = find_log(tp);
+  if (after && after == before) after->complete_flush(*job_ptr, *outcome);
   co_return *outcome;
 }
 
@@ -223,11 +231,6 @@ void Broker::start_background_tasks() {
          if (deleted > 0) log(LogLevel::info, "Retention deleted {} segment(s)", deleted);
          return success();
        }},
-      {"log flush", 1000,
-       [this]() -> result<void> {
-         STRATA_TRY(logs_->flush_due_logs());
-         return success();
-       }},
       {"recovery point checkpoint", config_.log_flush_offset_checkpoint_interval_ms,
        [this] { return logs_->checkpoint_recovery_points(); }},
       {"log start offset checkpoint", config_.log_flush_start_offset_checkpoint_interval_ms,
@@ -242,6 +245,34 @@ void Broker::start_background_tasks() {
                        }
                        return success();
                      }});
+  }
+  // flush.ms: every second, the logs whose flush is due are fsynced on the blocking pool, never on
+  // the loop (Kafka's log flusher, log.flush.scheduler.interval.ms).
+  {
+    auto timer = std::make_unique<asio::steady_timer>(io_);
+    asio::steady_timer* t = timer.get();
+    background_timers_.push_back(std::move(timer));
+    auto flusher = [this, t]() -> asio::awaitable<void> {
+      while (!stopping_) {
+        t->expires_after(kFlushCheckInterval);
+        std::error_code ec;
+        co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) co_return;
+        // Partitions, not pointers: the list is walked across awaits, while topics may be deleted.
+        for (const storage::TopicPartition& each : logs_->partitions()) {
+          storage::PartitionLog* log_ptr = find_log(each);
+          if (!log_ptr || !log_ptr->flush_due()) continue;
+          auto job = log_ptr->prepare_flush(log_ptr->log_end_offset());
+          if (!job || !*job) continue;
+          const storage::TopicPartition tp = log_ptr->topic_partition();
+          result<void> flushed = co_await run_flush(tp, std::move(**job));
+          if (!flushed)
+            log(LogLevel::error, "{}: flush failed: {}", storage::to_string(tp), flushed.error().to_string());
+          if (stopping_) co_return;
+        }
+      }
+    };
+    asio::co_spawn(io_, flusher, asio::detached);
   }
   for (Task& task : tasks) {
     if (task.interval_ms <= 0) continue;

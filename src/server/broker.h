@@ -73,8 +73,9 @@ class Broker {
   result<storage::LogConfig> topic_log_config(const std::map<std::string, std::string>& overrides) const;
   // Wakes fetches waiting for data on tp.
   void notify_data(const storage::TopicPartition& tp);
-  // Runs a flush job on the blocking pool and completes it on the loop.
-  asio::awaitable<result<void>> run_flush(storage::PartitionLog& log, storage::FlushJob job);
+  // Runs a flush job of tp's log on the blocking pool and completes it on the loop, if the log
+  // still exists then (a topic deletion may have removed it while the fsync ran).
+  asio::awaitable<result<void>> run_flush(storage::TopicPartition tp, storage::FlushJob job);
   // Waits until data arrives on one of `partitions` or the deadline passes.
   asio::awaitable<void> wait_for_data(const std::vector<storage::TopicPartition>& partitions,
                                       std::chrono::steady_clock::time_point deadline);

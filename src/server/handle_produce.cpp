@@ -20,7 +20,7 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
                                                                int16_t version) {
   ProduceResponse response;
   const bool valid_acks = request.acks == -1 || request.acks == 0 || request.acks == 1;
-  std::vector<storage::PartitionLog*> to_flush;
+  std::vector<storage::TopicPartition> to_flush;
   for (auto& topic : request.topic_data) {
     ProduceResponse::TopicProduceResponse topic_response;
     topic_response.name = topic.name;
@@ -53,7 +53,7 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
           p.base_offset = appended->first_offset.value();
           p.log_append_time_ms = appended->log_append_time;
           if (version >= kFirstVersionWithLogStartOffset) p.log_start_offset = appended->log_start_offset.value();
-          if (appended->flush_needed) to_flush.push_back(log_ptr);
+          if (appended->flush_needed) to_flush.push_back(tp);
           if (!appended->duplicate) broker.notify_data(tp);
         } else {
           fail(error_code_of(appended.error()), appended.error().message());
@@ -73,13 +73,13 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
     response.responses.push_back(std::move(topic_response));
   }
   // flush.messages reached: the data is fsynced (on the blocking pool) before the answer.
-  for (storage::PartitionLog* log_ptr : to_flush) {
+  for (const storage::TopicPartition& tp : to_flush) {
+    storage::PartitionLog* log_ptr = broker.find_log(tp);
+    if (!log_ptr) continue;
     auto job = log_ptr->prepare_flush(log_ptr->log_end_offset());
     if (!job || !*job) continue;
-    result<void> flushed = co_await broker.run_flush(*log_ptr, std::move(**job));
-    if (!flushed)
-      log(LogLevel::error, "{}: flush failed: {}", storage::to_string(log_ptr->topic_partition()),
-          flushed.error().to_string());
+    result<void> flushed = co_await broker.run_flush(tp, std::move(**job));
+    if (!flushed) log(LogLevel::error, "{}: flush failed: {}", storage::to_string(tp), flushed.error().to_string());
   }
   if (request.acks == 0) co_return std::nullopt;
   co_return response;
