@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -310,6 +312,34 @@ TEST_F(AzureObjectStoreTest, WrongChecksumIsCorruptNeverGoodData) {
   wrong_md5.headers = {{"x-ms-blob-content-md5", base64(md5(as_bytes_view("other bytes")))}};
   ASSERT_OK(run(store_->call(std::move(wrong_md5), "set properties foreign")));
   EXPECT_OBJSTORE_ERROR(run(get_bytes(*store_, "foreign")), ObjstoreErrc::corrupt);
+}
+
+TEST_F(AzureObjectStoreTest, CancellationStopsARequestInFlight) {
+  using namespace asio::experimental::awaitable_operators;
+  constexpr uint64_t kSize = 64 * MiB;
+  AzureOptions options = test_options(prefix_);
+  options.single_put_limit = 2 * kSize;  // one Put Blob of 64 MiB
+  std::unique_ptr<AzureObjectStore> store = open_store(options);
+  const bytes data = pattern(10, 0, kSize);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_OK(run(store->put("cancel/full", data)));
+  const auto full = std::chrono::steady_clock::now() - t0;
+
+  std::optional<result<ObjectInfo>> outcome;
+  auto put = [&]() -> asio::awaitable<void> { outcome = co_await store->put("cancel/put", data); };
+  asio::steady_timer timer(io_, full / 8);
+  auto race = [&]() -> asio::awaitable<int> {
+    co_await (put() || timer.async_wait(asio::use_awaitable));
+    co_return 0;
+  };
+  t0 = std::chrono::steady_clock::now();
+  run(race());
+  const auto cancelled = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_OBJSTORE_ERROR(*outcome, ObjstoreErrc::cancelled);
+  EXPECT_LT(cancelled, full / 2) << "the Put Blob was not stopped in flight (a whole one takes "
+                                 << std::chrono::duration_cast<std::chrono::milliseconds>(full).count() << " ms)";
+  EXPECT_OBJSTORE_ERROR(run(store->head("cancel/put")), ObjstoreErrc::not_found);
 }
 
 TEST_F(AzureObjectStoreTest, OptionsFromConfigUrlAndEnvironmentReachTheSameObjects) {
