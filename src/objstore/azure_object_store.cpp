@@ -148,7 +148,10 @@ asio::awaitable<result<ObjectInfo>> AzureObjectStore::publish(std::string key, b
   std::string body;
   if (block_ids.empty()) {
     request.headers.emplace_back("Content-Type", std::string(kOctetStream));
-    request.headers.emplace_back("Content-MD5", base64(md5(data)));
+    // On the pool: up to single_put_limit bytes would hold the caller's event loop.
+    auto digest = [data] { return base64(md5(data)); };
+    std::string content_md5 = co_await offload(pool_.get_executor(), std::move(digest));
+    request.headers.emplace_back("Content-MD5", std::move(content_md5));
     request.headers.emplace_back("x-ms-blob-type", std::string(kBlockBlob));
     request.body = data;
   } else {
@@ -204,7 +207,9 @@ asio::awaitable<result<ObjectInfo>> AzureObjectStore::publish(std::string key, b
 asio::awaitable<result<ObjectInfo>> AzureObjectStore::do_put(std::string key, bytes_view data, PutOptions options) {
   if (data.size() <= options_.single_put_limit) {
     const std::vector<std::string> no_blocks;
-    co_return co_await publish(std::move(key), data, no_blocks, crc32c::compute(data), data.size(), options);
+    auto checksum = [data] { return crc32c::compute(data); };
+    const uint32_t crc = co_await offload(pool_.get_executor(), std::move(checksum));
+    co_return co_await publish(std::move(key), data, no_blocks, crc, data.size(), options);
   }
   AzureUpload upload(*this, std::move(key), std::move(options));
   OBJSTORE_CO_TRY(co_await upload.write(data));

@@ -82,6 +82,8 @@ result<bool> apply_key(AzureOptions& o, std::string_view full_key, std::string_v
     if (o.endpoint.empty()) o.endpoint = cs.blob_endpoint;
   } else if (key == "block.size") {
     STRATA_TRY_ASSIGN(o.block_size, parse_u64(full_key, value));
+  } else if (key == "upload.parallelism") {
+    STRATA_TRY_ASSIGN(o.upload_parallelism, parse_u64(full_key, value));
   } else if (key == "single.put.limit") {
     STRATA_TRY_ASSIGN(o.single_put_limit, parse_u64(full_key, value));
   } else if (key == "read.chunk.size") {
@@ -215,6 +217,10 @@ result<AzureOptions> finish_azure_options(AzureOptions o, const EnvLookup& env) 
   if (o.single_put_limit == 0 || o.single_put_limit > AzureOptions::kMaxPutBlobSize) {
     return invalid(
         fmt::format("single put limit {} is outside [1, {}]", o.single_put_limit, AzureOptions::kMaxPutBlobSize));
+  }
+  if (o.upload_parallelism == 0 || o.upload_parallelism > AzureOptions::kMaxUploadParallelism) {
+    return invalid(fmt::format("upload parallelism {} is outside [1, {}]", o.upload_parallelism,
+                               AzureOptions::kMaxUploadParallelism));
   }
   if (o.read_chunk_size == 0) return invalid("the read chunk size must be positive");
   if (o.concurrency == 0) return invalid("the Azure store needs a concurrency of at least 1");

@@ -30,6 +30,8 @@ struct AzureOptions {
   static constexpr size_t kDefaultSinglePutLimit = 64 * kMiB;
   static constexpr size_t kDefaultReadChunkSize = 4 * kMiB;
   static constexpr size_t kDefaultConcurrency = 8;
+  static constexpr size_t kDefaultUploadParallelism = 4;
+  static constexpr size_t kMaxUploadParallelism = 16;
 
   std::string account;
   // The account key, base64 as the portal shows it. Never logged, never in an error message.
@@ -50,8 +52,10 @@ struct AzureOptions {
   std::chrono::milliseconds stall_timeout{15'000};
   RetryPolicy retry;
 
-  // Streamed uploads send blocks of this size (the last one smaller).
+  // Streamed uploads send blocks of this size (the last one smaller)...
   size_t block_size = kDefaultBlockSize;
+  // ...this many at once, over parallel connections: an upload buffers up to this many blocks.
+  size_t upload_parallelism = kDefaultUploadParallelism;
   // put() of more bytes than this goes through Put Block + Put Block List.
   size_t single_put_limit = kDefaultSinglePutLimit;
   // Bytes per ranged GET of a get(), and the largest chunk handed to a sink.
@@ -83,7 +87,7 @@ inline result<AzureOptions> finish_azure_options(AzureOptions options) {
 }
 
 // From the broker's keys: rsm.config.azure.account.name, .account.key, .container, .endpoint,
-// .prefix (and .connection.string, .block.size, .single.put.limit, .read.chunk.size, .concurrency,
+// .prefix (and .connection.string, .block.size, .upload.parallelism, .single.put.limit, .read.chunk.size, .concurrency,
 // .connect.timeout.ms, .request.timeout.ms, .retry.deadline.ms, .retry.max.attempts). Unknown
 // rsm.config.azure.* keys are refused, so that a typo does not pass silently; other keys are
 // ignored. Not finished: pass the result to finish_azure_options (AzureObjectStore::open does).

@@ -74,6 +74,7 @@ AzureOptions test_options(std::string prefix, std::string at = endpoint()) {
   o.endpoint = std::move(at);
   o.prefix = std::move(prefix);
   o.block_size = 4 * MiB;
+  o.upload_parallelism = 2;
   o.single_put_limit = 8 * MiB;
   o.retry.deadline = std::chrono::milliseconds(10'000);
   return o;
@@ -429,8 +430,9 @@ TEST_F(AzureObjectStoreTest, AzuriteKilledMidUploadFailsClearlyWithinTheRetryDea
   ASSERT_OK(run(store->put("survivor", as_bytes_view("written before the outage"))));
   result<std::unique_ptr<Upload>> up = run(store->start_upload("interrupted"));
   ASSERT_OK(up);
-  const bytes piece = pattern(8, 0, 5 * MiB);
-  ASSERT_OK(run((*up)->write(piece)));  // the first block is on the server
+  const bytes piece = pattern(8, 0, 9 * MiB);
+  ASSERT_OK(run((*up)->write(piece)));  // the first two blocks are on the server
+  ASSERT_EQ(dynamic_cast<AzureUpload*>(up->get())->blocks_sent(), 2u);
 
   const pid_t pid = static_cast<pid_t>(std::stol(read_text(std::filesystem::path(data) / "pid")));
   ASSERT_EQ(::kill(pid, SIGKILL), 0);

@@ -23,10 +23,10 @@ std::optional<std::string> no_env(const char*) { return std::nullopt; }
 
 TEST(AzureOptions, FromConfigKeys) {
   const std::map<std::string, std::string> config = {
-      {"rsm.config.azure.account.name", "acct"},    {"rsm.config.azure.account.key", kDevKey},
-      {"rsm.config.azure.container", "segments"},   {"rsm.config.azure.prefix", "/tiered"},
-      {"rsm.config.azure.block.size", "1048576"},   {"rsm.config.azure.retry.deadline.ms", "2500"},
-      {"rsm.config.s3.bucket", "not ours: ignored"}};
+      {"rsm.config.azure.account.name", "acct"},      {"rsm.config.azure.account.key", kDevKey},
+      {"rsm.config.azure.container", "segments"},     {"rsm.config.azure.prefix", "/tiered"},
+      {"rsm.config.azure.block.size", "1048576"},     {"rsm.config.azure.upload.parallelism", "3"},
+      {"rsm.config.azure.retry.deadline.ms", "2500"}, {"rsm.config.s3.bucket", "not ours: ignored"}};
   result<AzureOptions> o = azure_options_from_config(config);
   ASSERT_OK(o);
   result<AzureOptions> done = finish_azure_options(*o, no_env);
@@ -36,6 +36,7 @@ TEST(AzureOptions, FromConfigKeys) {
   EXPECT_EQ(done->prefix, "tiered/");
   EXPECT_EQ(done->endpoint, "https://acct.blob.core.windows.net");
   EXPECT_EQ(done->block_size, 1048576u);
+  EXPECT_EQ(done->upload_parallelism, 3u);
   EXPECT_EQ(done->retry.deadline, std::chrono::milliseconds(2500));
 
   EXPECT_OBJSTORE_ERROR(azure_options_from_config({{"rsm.config.azure.acount.name", "x"}}),
@@ -44,6 +45,9 @@ TEST(AzureOptions, FromConfigKeys) {
                         ObjstoreErrc::invalid_argument);
   AzureOptions bad = *done;
   bad.block_size = 0;
+  EXPECT_OBJSTORE_ERROR(finish_azure_options(bad, no_env), ObjstoreErrc::invalid_argument);
+  bad = *done;
+  bad.upload_parallelism = AzureOptions::kMaxUploadParallelism + 1;
   EXPECT_OBJSTORE_ERROR(finish_azure_options(bad, no_env), ObjstoreErrc::invalid_argument);
   bad = *done;
   bad.container = "Has_Capitals";
