@@ -132,6 +132,22 @@ result<void> Broker::delete_topic(const std::string& name) {
   return success();
 }
 
+result<void> Broker::create_partitions(const std::string& name, int32_t partitions) {
+  const cluster::TopicMetadata* topic = metadata_->find(name);
+  if (!topic) return Error(cluster::ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
+  const int32_t before = topic->partitions;
+  STRATA_TRY_ASSIGN(storage::LogConfig config, topic_log_config(topic->configs));
+  // Metadata first, as in create_topic: open() creates partitions the metadata has and the disk lacks.
+  STRATA_TRY(metadata_->set_partition_count(name, partitions));
+  for (int32_t p = before; p < partitions; ++p) {
+    STRATA_TRY_ASSIGN(storage::PartitionLog * created, logs_->get_or_create({name, PartitionId{p}}, config));
+    STRATA_TRY(
+        storage::write_partition_metadata(created->dir() / storage::kPartitionMetadataFile, metadata_->find(name)->id));
+  }
+  log(LogLevel::info, "Topic {} now has {} partitions (was {})", name, partitions, before);
+  return success();
+}
+
 result<int64_t> Broker::allocate_producer_id() { return metadata_->allocate_producer_id(); }
 
 void Broker::notify_data(const storage::TopicPartition& tp) {

@@ -69,6 +69,8 @@ class Broker {
   result<cluster::TopicMetadata> create_topic(const std::string& name, int32_t partitions,
                                               std::map<std::string, std::string> configs);
   result<void> delete_topic(const std::string& name);
+  // Grows a topic to `partitions` (creates the new partition logs).
+  result<void> create_partitions(const std::string& name, int32_t partitions);
   // The log config of a topic from its overrides and the broker's defaults.
   result<storage::LogConfig> topic_log_config(const std::map<std::string, std::string>& overrides) const;
   // Wakes fetches waiting for data on tp.

@@ -47,9 +47,10 @@ Error unsupported(int16_t api_key, int16_t version) {
 
 std::span<const SupportedApi> supported_apis() {
   static const SupportedApi apis[] = {
-      {ApiKey::kProduce, 3, 11},     {ApiKey::kFetch, 4, 17},         {ApiKey::kListOffsets, 1, 10},
-      {ApiKey::kMetadata, 0, 12},    {ApiKey::kApiVersions, 0, 4},    {ApiKey::kCreateTopics, 2, 7},
-      {ApiKey::kDeleteTopics, 1, 6}, {ApiKey::kInitProducerId, 0, 5},
+      {ApiKey::kProduce, 3, 11},        {ApiKey::kFetch, 4, 17},         {ApiKey::kListOffsets, 1, 10},
+      {ApiKey::kMetadata, 0, 12},       {ApiKey::kApiVersions, 0, 4},    {ApiKey::kCreateTopics, 2, 7},
+      {ApiKey::kDeleteTopics, 1, 6},    {ApiKey::kInitProducerId, 0, 5}, {ApiKey::kCreatePartitions, 0, 3},
+      {ApiKey::kDescribeConfigs, 1, 4},
   };
   return apis;
 }
@@ -118,6 +119,12 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       co_return answer<protocol::CreateTopicsRequest>(*this, body, correlation, api, version, handle_create_topics);
     case ApiKey::kDeleteTopics:
       co_return answer<protocol::DeleteTopicsRequest>(*this, body, correlation, api, version, handle_delete_topics);
+    case ApiKey::kCreatePartitions:
+      co_return answer<protocol::CreatePartitionsRequest>(*this, body, correlation, api, version,
+                                                          handle_create_partitions);
+    case ApiKey::kDescribeConfigs:
+      co_return answer<protocol::DescribeConfigsRequest>(*this, body, correlation, api, version,
+                                                         handle_describe_configs);
     case ApiKey::kInitProducerId:
       co_return answer<protocol::InitProducerIdRequest>(*this, body, correlation, api, version,
                                                         handle_init_producer_id);

@@ -163,6 +163,47 @@ DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::Delete
   return response;
 }
 
+protocol::CreatePartitionsResponse handle_create_partitions(Broker& broker,
+                                                            const protocol::CreatePartitionsRequest& request, int16_t) {
+  protocol::CreatePartitionsResponse response;
+  for (const auto& topic : request.topics) {
+    protocol::CreatePartitionsResponse::CreatePartitionsTopicResult r;
+    r.name = topic.name;
+    auto fail = [&](ErrorCode code, std::string message) {
+      r.error_code = static_cast<int16_t>(code);
+      r.error_message = std::move(message);
+    };
+    const cluster::TopicMetadata* existing = broker.metadata().find(topic.name);
+    bool bad_assignment = false;
+    if (topic.assignments) {
+      for (const auto& a : *topic.assignments) {
+        bad_assignment |= a.broker_ids.size() != 1 || a.broker_ids[0] != broker.config().node_id;
+      }
+    }
+    if (!existing) {
+      fail(ErrorCode::kUnknownTopicOrPartition, fmt::format("Topic '{}' does not exist.", topic.name));
+    } else if (topic.count <= existing->partitions) {
+      fail(ErrorCode::kInvalidPartitions, fmt::format("Topic currently has {} partitions, which is higher than the "
+                                                      "requested {}.",
+                                                      existing->partitions, topic.count));
+    } else if (topic.assignments &&
+               static_cast<int32_t>(topic.assignments->size()) != topic.count - existing->partitions) {
+      fail(ErrorCode::kInvalidReplicaAssignment,
+           fmt::format("Increasing the number of partitions by {} but {} assignments provided.",
+                       topic.count - existing->partitions, topic.assignments->size()));
+    } else if (bad_assignment) {
+      fail(
+          ErrorCode::kInvalidReplicaAssignment,
+          fmt::format("every new partition's replicas must be exactly [{}], the only broker", broker.config().node_id));
+    } else if (!request.validate_only) {
+      auto created = broker.create_partitions(topic.name, topic.count);
+      if (!created) fail(error_code_of(created.error()), created.error().message());
+    }
+    response.results.push_back(std::move(r));
+  }
+  return response;
+}
+
 protocol::InitProducerIdResponse handle_init_producer_id(Broker& broker, const protocol::InitProducerIdRequest& request,
                                                          int16_t) {
   protocol::InitProducerIdResponse response;

@@ -40,6 +40,12 @@ protocol::CreateTopicsResponse handle_create_topics(Broker& broker, const protoc
                                                     int16_t version);
 protocol::DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
                                                     int16_t version);
+protocol::CreatePartitionsResponse handle_create_partitions(Broker& broker,
+                                                            const protocol::CreatePartitionsRequest& request,
+                                                            int16_t version);
+protocol::DescribeConfigsResponse handle_describe_configs(Broker& broker,
+                                                          const protocol::DescribeConfigsRequest& request,
+                                                          int16_t version);
 protocol::InitProducerIdResponse handle_init_producer_id(Broker& broker, const protocol::InitProducerIdRequest& request,
                                                          int16_t version);
 

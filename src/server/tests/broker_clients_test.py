@@ -96,6 +96,7 @@ class KcatTest(BrokerTestCase):
 
 
 class KafkaPythonTest(BrokerTestCase):
+    properties = {"log.retention.hours": "168"}
     def test_producer_consumer_with_headers_and_compression(self):
         from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
@@ -176,6 +177,43 @@ class KafkaPythonTest(BrokerTestCase):
             admin.create_topics([NewTopic("badconf", 1, 1, topic_configs={"segment.bytes": "10"})])
         admin.delete_topics(["ledger"])
         self.assertNotIn("ledger", admin.list_topics())
+        admin.close()
+
+    def test_create_partitions_and_describe_configs(self):
+        from kafka import KafkaAdminClient
+        from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
+        from kafka.errors import InvalidPartitionsError
+
+        admin = KafkaAdminClient(bootstrap_servers=self.broker.bootstrap)
+        admin.create_topics([NewTopic("grow", 2, 1, topic_configs={"retention.ms": "3600000"})])
+        admin.create_partitions({"grow": NewPartitions(5)})
+        self.assertIn('topic "grow" with 5 partitions', kcat("-b", self.broker.bootstrap, "-L", "-t", "grow"))
+        with self.assertRaises(InvalidPartitionsError):
+            admin.create_partitions({"grow": NewPartitions(3)})
+        # Produce to a new partition works.
+        kcat("-b", self.broker.bootstrap, "-P", "-t", "grow", "-p", "4", input="on four\n")
+        self.assertEqual(kcat_consume_all(self.broker.bootstrap, "grow"), ["4:0::on four"])
+
+        [response] = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "grow")], include_synonyms=True)
+        [(error, _, _, _, entries)] = response.resources
+        self.assertEqual(error, 0)
+        by_name = {e[0]: e for e in entries}
+        name, value, read_only, source, sensitive, synonyms = by_name["retention.ms"][:6]
+        self.assertEqual(value, "3600000")
+        self.assertEqual(source, 1)  # DYNAMIC_TOPIC_CONFIG
+        self.assertEqual(synonyms[0][:3], ("retention.ms", "3600000", 1))
+        self.assertIn(("log.retention.hours", "168", 4), [s[:3] for s in synonyms])  # from server.properties
+        self.assertEqual(by_name["cleanup.policy"][1], "delete")
+        self.assertEqual(by_name["cleanup.policy"][3], 5)  # DEFAULT_CONFIG
+        self.assertEqual(by_name["segment.bytes"][1], "1073741824")
+
+        [response] = admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, "1")])
+        [(error, _, _, _, entries)] = response.resources
+        self.assertEqual(error, 0)
+        by_name = {e[0]: e for e in entries}
+        self.assertEqual(by_name["log.retention.hours"][1], "168")
+        self.assertEqual(by_name["num.partitions"][1], "1")
+        self.assertTrue(by_name["num.partitions"][2])  # read-only: static broker config
         admin.close()
 
     def test_message_too_large_is_refused_and_nothing_is_lost(self):

@@ -1,0 +1,163 @@
+// DescribeConfigs for topics and the broker, with Kafka's sources, synonyms, types and docs.
+#include <fmt/format.h>
+
+#include "cluster/config_schema.h"
+#include "server/handlers.h"
+
+namespace strata::server {
+
+using protocol::DescribeConfigsResponse;
+using protocol::ErrorCode;
+
+namespace {
+
+// ConfigResource.Type and DescribeConfigsResponse.ConfigSource / ConfigType ids.
+constexpr int8_t kResourceTopic = 2;
+constexpr int8_t kResourceBroker = 4;
+constexpr int8_t kSourceDynamicTopic = 1;
+constexpr int8_t kSourceStaticBroker = 4;
+constexpr int8_t kSourceDefault = 5;
+constexpr int16_t kFirstVersionWithTypeAndDocs = 3;
+
+int8_t type_id(cluster::ConfigType type) {
+  switch (type) {
+    case cluster::ConfigType::boolean: return 1;
+    case cluster::ConfigType::string: return 2;
+    case cluster::ConfigType::int_: return 3;
+    case cluster::ConfigType::long_: return 5;
+    case cluster::ConfigType::double_: return 6;
+    case cluster::ConfigType::list: return 7;
+    case cluster::ConfigType::password: return 9;
+  }
+  return 0;
+}
+
+int8_t source_id(cluster::ConfigSource source) {
+  switch (source) {
+    case cluster::ConfigSource::dynamic_topic: return kSourceDynamicTopic;
+    case cluster::ConfigSource::static_broker: return kSourceStaticBroker;
+    case cluster::ConfigSource::default_config: return kSourceDefault;
+  }
+  return kSourceDefault;
+}
+
+bool wanted(const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, std::string_view name) {
+  if (!resource.configuration_keys) return true;
+  for (const auto& key : *resource.configuration_keys) {
+    if (key == name) return true;
+  }
+  return false;
+}
+
+DescribeConfigsResponse::DescribeConfigsResourceResult entry(const cluster::ConfigKeyDef& key, std::string name,
+                                                             std::optional<std::string> value, int8_t source,
+                                                             bool read_only, int16_t version, bool documentation) {
+  DescribeConfigsResponse::DescribeConfigsResourceResult c;
+  c.name = std::move(name);
+  c.value = key.sensitive ? std::nullopt : std::move(value);
+  c.read_only = read_only;
+  c.config_source = source;
+  c.is_sensitive = key.sensitive;
+  if (version >= kFirstVersionWithTypeAndDocs) {
+    c.config_type = type_id(key.type);
+    c.documentation = documentation ? std::optional<std::string>(key.doc) : std::nullopt;
+  }
+  return c;
+}
+
+void describe_topic(const Broker& broker, const cluster::TopicMetadata& topic,
+                    const protocol::DescribeConfigsRequest& request,
+                    const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, int16_t version,
+                    DescribeConfigsResponse::DescribeConfigsResult& out) {
+  const cluster::BrokerConfig& config = broker.config();
+  for (const cluster::ConfigKeyDef& key : cluster::topic_config_keys()) {
+    if (!wanted(resource, key.name)) continue;
+    const cluster::EffectiveConfig e = config.effective_topic_config(key, topic.configs);
+    auto c =
+        entry(key, std::string(key.name), e.value, source_id(e.source), false, version, request.include_documentation);
+    if (request.include_synonyms) {
+      // Kafka's order: the topic's own value, the broker keys that are set, then the default.
+      if (auto it = topic.configs.find(std::string(key.name)); it != topic.configs.end()) {
+        c.synonyms.push_back({std::string(key.name), it->second, kSourceDynamicTopic});
+      }
+      for (const auto& synonym : key.broker_synonyms) {
+        if (auto it = config.properties.find(std::string(synonym.name)); it != config.properties.end()) {
+          c.synonyms.push_back({std::string(synonym.name), it->second, kSourceStaticBroker});
+        }
+      }
+      if (key.default_value) {
+        const std::string name =
+            key.broker_synonyms.empty() ? std::string(key.name) : std::string(key.broker_synonyms.front().name);
+        c.synonyms.push_back({name, std::string(*key.default_value), kSourceDefault});
+      }
+    }
+    out.configs.push_back(std::move(c));
+  }
+}
+
+void describe_broker(const Broker& broker, const protocol::DescribeConfigsRequest& request,
+                     const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, int16_t version,
+                     DescribeConfigsResponse::DescribeConfigsResult& out) {
+  const cluster::BrokerConfig& config = broker.config();
+  auto add = [&](const cluster::ConfigKeyDef& key, std::string_view name,
+                 std::optional<std::string_view> default_value) {
+    if (!wanted(resource, name)) return;
+    auto it = config.properties.find(std::string(name));
+    const bool set = it != config.properties.end();
+    std::optional<std::string> value =
+        set ? std::optional<std::string>(it->second)
+            : (default_value ? std::optional<std::string>(*default_value) : std::nullopt);
+    auto c = entry(key, std::string(name), value, set ? kSourceStaticBroker : kSourceDefault, /*read_only=*/true,
+                   version, request.include_documentation);
+    if (request.include_synonyms) {
+      if (set) c.synonyms.push_back({std::string(name), it->second, kSourceStaticBroker});
+      if (default_value) c.synonyms.push_back({std::string(name), std::string(*default_value), kSourceDefault});
+    }
+    out.configs.push_back(std::move(c));
+  };
+  for (const cluster::ConfigKeyDef& key : cluster::broker_config_keys()) add(key, key.name, key.default_value);
+  // The broker-level names of the topic defaults (log.retention.ms, log.segment.bytes, ...).
+  for (const cluster::ConfigKeyDef& key : cluster::topic_config_keys()) {
+    for (const auto& synonym : key.broker_synonyms) {
+      if (synonym.factor != 1 || cluster::find_broker_key(synonym.name)) continue;  // listed above
+      add(key, synonym.name, key.default_value);
+    }
+  }
+}
+
+}  // namespace
+
+DescribeConfigsResponse handle_describe_configs(Broker& broker, const protocol::DescribeConfigsRequest& request,
+                                                int16_t version) {
+  DescribeConfigsResponse response;
+  for (const auto& resource : request.resources) {
+    DescribeConfigsResponse::DescribeConfigsResult r;
+    r.resource_type = resource.resource_type;
+    r.resource_name = resource.resource_name;
+    r.error_message = std::nullopt;
+    if (resource.resource_type == kResourceTopic) {
+      const cluster::TopicMetadata* topic = broker.metadata().find(resource.resource_name);
+      if (!topic) {
+        r.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
+        r.error_message = fmt::format("Topic '{}' does not exist.", resource.resource_name);
+      } else {
+        describe_topic(broker, *topic, request, resource, version, r);
+      }
+    } else if (resource.resource_type == kResourceBroker) {
+      if (!resource.resource_name.empty() && resource.resource_name != std::to_string(broker.config().node_id)) {
+        r.error_code = static_cast<int16_t>(ErrorCode::kInvalidRequest);
+        r.error_message = fmt::format("Unexpected broker id, expected {} or empty string, but received {}",
+                                      broker.config().node_id, resource.resource_name);
+      } else {
+        describe_broker(broker, request, resource, version, r);
+      }
+    } else {
+      r.error_code = static_cast<int16_t>(ErrorCode::kInvalidRequest);
+      r.error_message = fmt::format("Unsupported resource type {}", resource.resource_type);
+    }
+    response.results.push_back(std::move(r));
+  }
+  return response;
+}
+
+}  // namespace strata::server
