@@ -11,7 +11,8 @@
 //     chunk on a mismatch.
 //   - head(): Get Blob Properties. list(): List Blobs with prefix, delimiter, marker, maxresults;
 //     markers are the service's, wrapped. remove(): Delete Blob; remove_batch(): Delete Blobs,
-//     AzureOptions::concurrency at a time over parallel connections (Azurite has no Blob Batch).
+//     AzureOptions::concurrency at a time over parallel connections (not yet Blob Batch, whose
+//     multipart/mixed body of signed sub-requests would save round trips on large batches).
 //   - if_absent: If-None-Match: * on Put Blob / Put Block List (409 BlobAlreadyExists or 412).
 // Every request is signed when sent and retried by retry.h when it fails as transient or
 // throttled.
@@ -61,8 +62,8 @@ class AzureObjectStore final : public ObjectStore {
   asio::awaitable<result<ObjectInfo>> do_head(std::string key) override;
   asio::awaitable<result<ListPage>> do_list(ListOptions options) override;
   asio::awaitable<result<void>> do_remove(std::string key) override;
-  // AzureOptions::concurrency Delete Blobs at a time over parallel connections (Azurite has no
-  // Blob Batch); those that fail as retryable are retried one by one.
+  // AzureOptions::concurrency Delete Blobs at a time over parallel connections; those that fail
+  // as retryable are retried one by one.
   asio::awaitable<result<std::vector<DeleteFailure>>> do_remove_batch(std::vector<std::string> keys) override;
 
  private:
