@@ -252,16 +252,7 @@ void Broker::start_background_tasks() {
       {"log start offset checkpoint", config_.log_flush_start_offset_checkpoint_interval_ms,
        [this] { return logs_->checkpoint_log_start_offsets(); }},
   };
-  if (config_.log_cleaner_enable) {
-    tasks.push_back({"log cleaner", config_.log_cleaner_backoff_ms, [this]() -> result<void> {
-                       STRATA_TRY_ASSIGN(auto cleaned, logs_->run_cleaner(config_.cleaner));
-                       for (const auto& [tp, stats] : cleaned) {
-                         log(LogLevel::info, "{}: cleaned {} segment(s), {} of {} records kept", storage::to_string(tp),
-                             stats.segments_cleaned, stats.records_retained, stats.records_read);
-                       }
-                       return success();
-                     }});
-  }
+  if (config_.log_cleaner_enable) start_cleaner();
   // flush.ms: every second, the logs whose flush is due are fsynced on the blocking pool, never on
   // the loop (Kafka's log flusher, log.flush.scheduler.interval.ms).
   {
@@ -307,6 +298,65 @@ void Broker::start_background_tasks() {
     };
     asio::co_spawn(io_, loop, asio::detached);
   }
+}
+
+void Broker::start_cleaner() {
+  // Kafka's log cleaner thread: every log.cleaner.backoff.ms, each compacted log that is dirty
+  // enough is cleaned. The cleaning job reads closed segments and writes new ones on the blocking
+  // pool, throttled to log.cleaner.io.max.bytes.per.second; only choosing the range and swapping
+  // the result in happen on the loop.
+  auto timer = std::make_unique<asio::steady_timer>(io_);
+  asio::steady_timer* t = timer.get();
+  background_timers_.push_back(std::move(timer));
+  auto cleaner = [this, t]() -> asio::awaitable<void> {
+    while (!stopping_) {
+      t->expires_after(std::chrono::milliseconds(std::max<int64_t>(config_.log_cleaner_backoff_ms, 1)));
+      std::error_code ec;
+      co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping_) co_return;
+      bool cleaned_any = false;
+      for (const storage::TopicPartition& tp : logs_->partitions()) {
+        storage::PartitionLog* before = find_log(tp);
+        if (!before) continue;
+        auto prepared = before->prepare_cleaning(logs_->first_dirty_offset(tp), config_.cleaner);
+        if (!prepared) {
+          log(LogLevel::error, "{}: cannot clean: {}", storage::to_string(tp), prepared.error().to_string());
+          continue;
+        }
+        if (!*prepared) continue;
+        auto job = std::make_shared<storage::CleaningJob>(std::move(**prepared));
+        auto outcome = std::make_shared<result<void>>(success());
+        const double rate = config_.cleaner.io_max_bytes_per_second;
+        auto work = [job, outcome, rate]() -> asio::awaitable<void> {
+          storage::Throttler throttler(rate);
+          *outcome = job->run(throttler);
+          co_return;
+        };
+        co_await asio::co_spawn(blocking_, work, asio::use_awaitable);
+        storage::PartitionLog* after = find_log(tp);
+        if (after != before) continue;  // deleted meanwhile: its directory, cleaned files included, is gone
+        auto stats = after->complete_cleaning(*job, *outcome);
+        if (!stats) {
+          log(LogLevel::warn, "{}: cleaning discarded: {}", storage::to_string(tp), stats.error().message());
+          continue;
+        }
+        logs_->record_cleaned(tp, stats->end_offset);
+        cleaned_any = true;
+        log(LogLevel::info, "{}: cleaned {} segment(s) into {}, {} of {} records kept", storage::to_string(tp),
+            stats->segments_cleaned, stats->segments_written, stats->records_retained, stats->records_read);
+        if (auto deleted = after->delete_expired_files(); !deleted) {
+          log(LogLevel::warn, "{}: {}", storage::to_string(tp), deleted.error().to_string());
+        }
+        if (stopping_) co_return;
+      }
+      if (cleaned_any) {
+        if (auto written = logs_->checkpoint_cleaner_offsets(); !written) {
+          log(LogLevel::error, "cleaner-offset-checkpoint: {}", written.error().to_string());
+        }
+      }
+    }
+  };
+  asio::co_spawn(io_, cleaner, asio::detached);
 }
 
 void Broker::request_stop() {

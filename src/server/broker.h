@@ -89,6 +89,7 @@ class Broker {
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
   asio::awaitable<void> serve(asio::ip::tcp::socket socket);
   void start_background_tasks();
+  void start_cleaner();
   result<void> shutdown();
 
   cluster::BrokerConfig config_;

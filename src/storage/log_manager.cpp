@@ -175,10 +175,15 @@ result<std::vector<std::pair<TopicPartition, CleanerStats>>> LogManager::run_cle
   for (const auto& [tp, e] : logs_) {
     STRATA_TRY_ASSIGN(std::optional<CleanerStats> stats, e.log->clean(first_dirty_offset(tp), config));
     if (!stats) continue;
-    cleaned_up_to_[tp] = stats->end_offset;
+    record_cleaned(tp, stats->end_offset);
     cleaned.emplace_back(tp, *stats);
     STRATA_TRY(e.log->delete_expired_files());
   }
+  STRATA_TRY(checkpoint_cleaner_offsets());
+  return cleaned;
+}
+
+result<void> LogManager::checkpoint_cleaner_offsets() {
   for (const auto& dir : options_.log_dirs) {
     std::vector<TopicPartitionOffset> entries;
     for (const auto& [tp, offset] : cleaned_up_to_) {
@@ -187,7 +192,7 @@ result<std::vector<std::pair<TopicPartition, CleanerStats>>> LogManager::run_cle
     }
     STRATA_TRY(write_offset_checkpoint(dir / kCleanerOffsetCheckpointFile, entries));
   }
-  return cleaned;
+  return success();
 }
 
 result<void> LogManager::checkpoint_recovery_points() {

@@ -82,6 +82,10 @@ class LogManager {
   result<std::vector<std::pair<TopicPartition, CleanerStats>>> run_cleaner(const CleanerConfig& config);
   // The cleaner's first dirty offset of tp (from the checkpoint), or the log start.
   Offset first_dirty_offset(const TopicPartition& tp) const;
+  // For a cleaner that runs its jobs elsewhere (the broker): remember how far tp is clean, and
+  // write every log dir's cleaner-offset-checkpoint.
+  void record_cleaned(const TopicPartition& tp, Offset first_dirty) { cleaned_up_to_[tp] = first_dirty; }
+  result<void> checkpoint_cleaner_offsets();
   result<void> checkpoint_recovery_points();
   result<void> checkpoint_log_start_offsets();
 

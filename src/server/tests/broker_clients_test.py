@@ -95,6 +95,40 @@ class KcatTest(BrokerTestCase):
         self.assertEqual(len(kcat_consume_all(b, "events")), 101)
 
 
+class CompactionTest(BrokerTestCase):
+    properties = {"log.cleaner.backoff.ms": "200"}
+
+    def test_compacted_topic_keeps_the_latest_value_per_key(self):
+        from kafka import KafkaAdminClient
+        from kafka.admin import NewTopic
+
+        b = self.broker.bootstrap
+        admin = KafkaAdminClient(bootstrap_servers=b)
+        admin.create_topics([NewTopic("users", 1, 1, topic_configs={
+            "cleanup.policy": "compact", "segment.bytes": "1024", "min.cleanable.dirty.ratio": "0.01"})])
+        admin.close()
+        # 40 rounds over 5 keys, one message per request so that segments roll often.
+        for round_ in range(40):
+            kcat("-b", b, "-P", "-t", "users", "-K", ":", input="".join(f"user{k}:v{round_}\n" for k in range(5)))
+        # The cleaner runs in the background every 200 ms; wait (bounded) until it has cleaned.
+        deadline = time.time() + 30
+        consumed = kcat_consume_all(b, "users")
+        while len(consumed) >= 200 and time.time() < deadline:
+            time.sleep(0.3)
+            consumed = kcat_consume_all(b, "users")
+        self.assertLess(len(consumed), 200, "nothing was compacted within 30 s")
+        self.assertIn("cleaned", self.broker.dump_log())
+        latest = {}
+        for line in consumed:
+            _, offset, key, value = line.split(":")
+            latest.setdefault(key, []).append((int(offset), value))
+        # Every key is still there and its newest record is the last round's; offsets are kept.
+        self.assertEqual(sorted(latest), [f"user{k}" for k in range(5)])
+        for key, records in latest.items():
+            self.assertEqual(max(records)[1], "v39", key)
+        self.assertEqual(max(o for r in latest.values() for o, _ in r), 199)
+
+
 class KafkaPythonTest(BrokerTestCase):
     properties = {"log.retention.hours": "168"}
     def test_producer_consumer_with_headers_and_compression(self):
