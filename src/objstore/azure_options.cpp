@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "objstore/azure_auth.h"
+#include "objstore/store_url.h"
 
 namespace strata::objstore {
 
@@ -37,29 +38,6 @@ result<uint64_t> parse_u64(std::string_view key, std::string_view text) {
 
 bool has_scheme(std::string_view endpoint) {
   return endpoint.starts_with("http://") || endpoint.starts_with("https://");
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-result<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      const int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return invalid("bad percent-encoding in the URL");
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 // Sets one option from a key without its rsm.config.azure. prefix; false if unknown.
@@ -244,26 +222,10 @@ result<AzureOptions> azure_options_from_config(const std::map<std::string, std::
 result<AzureOptions> azure_options_from_url(std::string_view url) {
   if (!url.starts_with(kUrlScheme)) return invalid(fmt::format("'{}' is not an azure:// URL", url));
   AzureOptions o;
-  std::string_view rest = url.substr(kUrlScheme.size());
-  std::string_view query;
-  if (const size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  const size_t slash = rest.find('/');
-  STRATA_TRY_ASSIGN(o.container, percent_decode(rest.substr(0, slash)));
-  if (slash != std::string_view::npos) {
-    STRATA_TRY_ASSIGN(o.prefix, percent_decode(rest.substr(slash + 1)));
-  }
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::string name(pair.substr(0, eq));
-    STRATA_TRY_ASSIGN(std::string value,
-                      percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1)));
+  STRATA_TRY_ASSIGN(StoreLocation location, parse_store_location(url.substr(kUrlScheme.size())));
+  o.container = std::move(location.bucket);
+  o.prefix = std::move(location.prefix);
+  for (const auto& [name, value] : location.params) {
     if (name == "endpoint") {
       o.endpoint = value;
     } else if (name == "account") {
