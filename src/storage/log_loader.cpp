@@ -187,16 +187,25 @@ result<void> PartitionLog::load_segments() {
   if (ec) return errno_error("list", dir(), ec.value());
   std::sort(bases.begin(), bases.end());
   const int64_t now = options_.clock->now_wall_ms();
+  // After an unclean shutdown, recover_unflushed() recovers the segment holding the recovery point
+  // and every later one anyway, indexes included: checking those here would recover them twice.
+  Offset first_unflushed{INT64_MAX};
+  if (!options_.had_clean_shutdown && !bases.empty()) {
+    auto it = std::upper_bound(bases.begin(), bases.end(), options_.recovery_point);
+    first_unflushed = it == bases.begin() ? bases.front() : *std::prev(it);
+  }
   for (size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
     STRATA_TRY_ASSIGN(auto segment, LogSegment::open(dir(), bases[i], segment_options(last), now));
     std::optional<std::string> why;
-    if (!segment->has_offset_index_file_on_open()) {
-      why = "its offset index is missing";
-    } else if (!segment->has_time_index_file_on_open()) {
-      why = "its time index is missing";
-    } else if (auto sane = segment->sanity_check(); !sane) {
-      why = sane.error().message();
+    if (bases[i] < first_unflushed) {
+      if (!segment->has_offset_index_file_on_open()) {
+        why = "its offset index is missing";
+      } else if (!segment->has_time_index_file_on_open()) {
+        why = "its time index is missing";
+      } else if (auto sane = segment->sanity_check(); !sane) {
+        why = sane.error().message();
+      }
     }
     if (why) {
       STRATA_TRY(rebuild_producer_state(*producer_state_, bases[i]));
