@@ -35,9 +35,10 @@ def kcat_consume_all(bootstrap, topic):
 
 class BrokerTestCase(unittest.TestCase):
     properties = {}
+    env = {}
 
     def setUp(self):
-        self.broker = StrataBroker(STRATA, self.properties)
+        self.broker = StrataBroker(STRATA, self.properties, env=self.env)
         self.broker.start()
 
     def tearDown(self):
@@ -129,6 +130,41 @@ class CompactionTest(BrokerTestCase):
         self.assertEqual(max(o for r in latest.values() for o, _ in r), 199)
 
 
+class LongPollTest(BrokerTestCase):
+    env = {"STRATA_LOG_LEVEL": "debug"}  # the broker logs every request
+
+    def test_fetch_waits_for_data_and_wakes_when_it_arrives(self):
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+        b = self.broker.bootstrap
+        producer = KafkaProducer(bootstrap_servers=b)
+        producer.send("waiting", value=b"first").get(timeout=10)
+        consumer = KafkaConsumer(bootstrap_servers=b, fetch_max_wait_ms=10_000, consumer_timeout_ms=20_000)
+        tp = TopicPartition("waiting", 0)
+        consumer.assign([tp])
+        consumer.seek(tp, 1)
+        fetches_before = self.broker.dump_log().count(": Fetch v")
+        sent_at = []
+
+        def send_second():
+            sent_at.append(time.time())
+            producer.send("waiting", value=b"second").get(timeout=10)
+
+        threading.Timer(2.0, send_second).start()
+        msg = next(iter(consumer))
+        received_at = time.time()
+        self.assertEqual(msg.value, b"second")
+        self.assertEqual(msg.offset, 1)
+        # Woken by the append, not by the 10 s max wait.
+        self.assertLess(received_at - sent_at[0], 5.0)
+        # While nothing arrived the fetch waited: a broker that answered at once would have been
+        # asked again and again (kafka-python re-fetches immediately after an empty response).
+        fetches = self.broker.dump_log().count(": Fetch v") - fetches_before
+        self.assertLessEqual(fetches, 4, f"{fetches} fetches in about 2 s")
+        consumer.close()
+        producer.close()
+
+
 class KafkaPythonTest(BrokerTestCase):
     properties = {"log.retention.hours": "168"}
     def test_producer_consumer_with_headers_and_compression(self):
@@ -177,23 +213,6 @@ class KafkaPythonTest(BrokerTestCase):
         self.assertEqual(found.timestamp, base + 21_000)
         self.assertIsNone(consumer.offsets_for_times({tp: base + 10_000_000})[tp])
         consumer.close()
-
-    def test_long_poll_returns_when_data_arrives(self):
-        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
-        b = self.broker.bootstrap
-        producer = KafkaProducer(bootstrap_servers=b)
-        producer.send("waiting", value=b"first").get(timeout=10)
-        consumer = KafkaConsumer(bootstrap_servers=b, fetch_max_wait_ms=10_000, consumer_timeout_ms=15_000)
-        tp = TopicPartition("waiting", 0)
-        consumer.assign([tp])
-        consumer.seek(tp, 1)
-        threading.Timer(1.0, lambda: producer.send("waiting", value=b"second").get(timeout=10)).start()
-        msg = next(iter(consumer))
-        self.assertEqual(msg.value, b"second")
-        self.assertEqual(msg.offset, 1)
-        consumer.close()
-        producer.close()
 
     def test_admin_create_and_delete_topics_with_kafkas_errors(self):
         from kafka import KafkaAdminClient

@@ -28,7 +28,8 @@ def free_port():
 
 
 class StrataBroker:
-    def __init__(self, binary, properties=None, start_timeout=30):
+    def __init__(self, binary, properties=None, start_timeout=30, env=None):
+        self.env = dict(os.environ, **(env or {}))
         self.binary = binary
         self.properties = dict(properties or {})
         self.start_timeout = start_timeout
@@ -63,7 +64,8 @@ class StrataBroker:
         # Only this start's lines count: a restart appends to the same log.
         start_at = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen([self.binary, "broker", "--config", config], stdout=log, stderr=log)
+            self.process = subprocess.Popen([self.binary, "broker", "--config", config], stdout=log, stderr=log,
+                                            env=self.env)
         deadline = time.time() + self.start_timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
