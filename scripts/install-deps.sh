@@ -20,6 +20,7 @@ DEBIAN_PACKAGES=(
   libcurl4-openssl-dev          # HTTP for the S3/GCS object store backend (CURLOPT_AWS_SIGV4 signing)
   libssl-dev                    # SHA-256 payload hashes and MD5 (Content-MD5, ETags) of the S3 backend
   libpugixml-dev                # the S3 API's XML documents (listings, multipart, batch delete, errors)
+  librdkafka-dev                # the admin tools (strata topics, configs, consumer-groups) speak to any Kafka cluster through librdkafka's admin API
   awscli                        # tests only: s3_object_store_test reads and writes objects with /usr/bin/aws
   # machine limits measured by make bench
   iperf3                        # loopback TCP bandwidth
@@ -33,6 +34,7 @@ DEBIAN_PACKAGES=(
 # npm packages the tests use, from tools/package.json and its package-lock.json into
 # tools/node_modules (project-local, nothing global; README "Dependencies"):
 #   azurite                     # the Azure Blob emulator that azure_object_store_test runs against
+#   kafkajs                     # a pure-JavaScript Kafka client, a fourth client the broker tests use
 # Quick when present: npm's own record of an install is newer than the lock file it came from.
 install_npm_packages() {
   local tools
