@@ -169,6 +169,25 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
                                  *broker_value(props, "log.cleaner.io.max.bytes.per.second")));
   STRATA_TRY_ASSIGN(int64_t offsets_partitions, broker_long(props, "offsets.topic.num.partitions"));
   c.offsets_topic_num_partitions = static_cast<int32_t>(offsets_partitions);
+  {
+    STRATA_TRY_ASSIGN(int64_t segment_bytes, broker_long(props, "offsets.topic.segment.bytes"));
+    c.offsets_topic_segment_bytes = static_cast<int32_t>(segment_bytes);
+  }
+  STRATA_TRY_ASSIGN(c.offsets_retention_minutes, broker_long(props, "offsets.retention.minutes"));
+  STRATA_TRY_ASSIGN(c.offsets_retention_check_interval_ms, broker_long(props, "offsets.retention.check.interval.ms"));
+  {
+    STRATA_TRY_ASSIGN(int64_t metadata_max, broker_long(props, "offset.metadata.max.bytes"));
+    c.offset_metadata_max_bytes = static_cast<int32_t>(metadata_max);
+  }
+  STRATA_TRY_ASSIGN(c.group_initial_rebalance_delay_ms, broker_long(props, "group.initial.rebalance.delay.ms"));
+  {
+    STRATA_TRY_ASSIGN(int64_t min_session, broker_long(props, "group.min.session.timeout.ms"));
+    STRATA_TRY_ASSIGN(int64_t max_session, broker_long(props, "group.max.session.timeout.ms"));
+    STRATA_TRY_ASSIGN(int64_t max_size, broker_long(props, "group.max.size"));
+    c.group_min_session_timeout_ms = static_cast<int32_t>(min_session);
+    c.group_max_session_timeout_ms = static_cast<int32_t>(max_session);
+    c.group_max_size = static_cast<int32_t>(max_size);
+  }
   STRATA_TRY_ASSIGN(c.remote_log_storage_system_enable, broker_bool(props, "remote.log.storage.system.enable"));
   // The topic defaults must be valid too: build the default LogConfig once.
   STRATA_TRY(c.log_config({}));

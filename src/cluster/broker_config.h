@@ -57,6 +57,14 @@ struct BrokerConfig {
   int64_t log_cleaner_backoff_ms = 15'000;
   storage::CleanerConfig cleaner;
   int32_t offsets_topic_num_partitions = 50;
+  int32_t offsets_topic_segment_bytes = 104'857'600;
+  int64_t offsets_retention_minutes = 10080;
+  int64_t offsets_retention_check_interval_ms = 600'000;
+  int32_t offset_metadata_max_bytes = 4096;
+  int64_t group_initial_rebalance_delay_ms = 3000;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1'800'000;
+  int32_t group_max_size = INT32_MAX;
   bool remote_log_storage_system_enable = false;
   std::vector<Listener> admin_listeners;
   // The properties as given (after overrides), for DescribeConfigs of the broker.
