@@ -29,6 +29,7 @@ DEBIAN_PACKAGES=(
   kcat                          # librdkafka's command line client
   python3-kafka                 # kafka-python
   python3-confluent-kafka       # confluent-kafka-python (librdkafka), broker integration tests
+  python3-prometheus-client     # tests only: parses the broker's /metrics with Prometheus' own parser
 )
 
 # npm packages the tests use, from tools/package.json and its package-lock.json into

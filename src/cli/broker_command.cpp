@@ -1,5 +1,6 @@
 #include "cli/broker_command.h"
 
+#include "admin/admin_server.h"
 #include "server/broker.h"
 #include "server/logging.h"
 
@@ -26,6 +27,12 @@ int run_broker(const BrokerOptions& options) {
   auto broker = server::Broker::open(std::move(*config));
   if (!broker) {
     log(LogLevel::error, "cannot start: {}", broker.error().to_string());
+    return 1;
+  }
+  // The admin HTTP server binds first: the Kafka listener's log line is the one that says "ready".
+  auto admin = admin::AdminServer::start(**broker);
+  if (!admin) {
+    log(LogLevel::error, "cannot start: {}", admin.error().message());
     return 1;
   }
   if (auto started = (*broker)->start(); !started) {

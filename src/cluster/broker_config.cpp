@@ -134,8 +134,9 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
       return config_error(fmt::format("advertised.listeners names {}, which is not in listeners", l.name));
     }
   }
-  STRATA_TRY_ASSIGN(c.admin_listeners,
-                    parse_listeners("strata.admin.listeners", *broker_value(props, "strata.admin.listeners")));
+  if (const std::string admin = *broker_value(props, "admin.listener"); !admin.empty()) {
+    STRATA_TRY_ASSIGN(c.admin_listeners, parse_listeners("admin.listener", "http://" + admin));
+  }
   if (auto dirs = props.find("log.dirs"); dirs != props.end()) {
     for (const std::string& d : parse_list(dirs->second)) c.log_dirs.emplace_back(d);
     if (c.log_dirs.empty()) return config_error("log.dirs is set but names no directory");

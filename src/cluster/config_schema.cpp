@@ -456,11 +456,12 @@ const std::vector<ConfigKeyDef>& broker_table() {
        ConfigValidator{},
        "Whether to enable tiered storage functionality in a broker or not.",
        {}},
-      {"strata.admin.listeners",
-       ConfigType::list,
-       "http://127.0.0.1:9644",
+      {"admin.listener",
+       ConfigType::string,
+       "127.0.0.1:9644",
        ConfigValidator{},
-       "Strata's admin HTTP listener (/metrics, /health).",
+       "The host:port of Strata's admin HTTP server (/metrics in Prometheus' text format, /health); empty "
+       "disables it. Port 0 picks a free port.",
        {}},
       // Unit variants of topic-default synonyms, validated here; precedence is in the topic table.
       {"log.retention.minutes",

@@ -148,6 +148,20 @@ result<void> Broker::create_partitions(const std::string& name, int32_t partitio
   return success();
 }
 
+result<void> Broker::set_topic_configs(const std::string& name, std::map<std::string, std::string> configs) {
+  const cluster::TopicMetadata* topic = metadata_->find(name);
+  if (!topic) return Error(cluster::ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
+  STRATA_TRY_ASSIGN(storage::LogConfig config, topic_log_config(configs));
+  const int32_t partitions = topic->partitions;
+  // Durable first; the logs pick the new config up at their next append, roll or retention pass.
+  STRATA_TRY(metadata_->set_configs(name, std::move(configs)));
+  for (int32_t p = 0; p < partitions; ++p) {
+    if (storage::PartitionLog* partition_log = find_log({name, PartitionId{p}})) partition_log->update_config(config);
+  }
+  log(LogLevel::info, "Updated the configs of topic {}", name);
+  return success();
+}
+
 result<int64_t> Broker::allocate_producer_id() { return metadata_->allocate_producer_id(); }
 
 void Broker::notify_data(const storage::TopicPartition& tp) {
@@ -189,31 +203,37 @@ asio::awaitable<result<void>> Broker::run_flush(storage::TopicPartition tp, stor
   co_return *outcome;
 }
 
+result<std::unique_ptr<tcp::acceptor>> Broker::listen_on(const cluster::Listener& l, const char* what) {
+  std::error_code ec;
+  const asio::ip::address address =
+      l.host.empty() ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::make_address(l.host, ec);
+  if (ec) {
+    return Error(cluster::ClusterErrc::invalid_config,
+                 fmt::format("{} {}: '{}' is not an IP address ({})", what, l.name, l.host, ec.message()));
+  }
+  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  const tcp::endpoint endpoint(address, l.port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(cluster::ClusterErrc::invalid_config,
+                 fmt::format("cannot listen on {}://{}:{} ({}): {} (is another broker running there?)", l.name, l.host,
+                             l.port, what, ec.message()));
+  }
+  return acceptor;
+}
+
 result<void> Broker::start() {
   for (const cluster::Listener& l : config_.listeners) {
-    std::error_code ec;
-    const asio::ip::address address =
-        l.host.empty() ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::make_address(l.host, ec);
-    if (ec) {
-      return Error(cluster::ClusterErrc::invalid_config,
-                   fmt::format("listener {}: '{}' is not an IP address ({})", l.name, l.host, ec.message()));
-    }
-    auto acceptor = std::make_unique<tcp::acceptor>(io_);
-    const tcp::endpoint endpoint(address, l.port);
-    acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return Error(cluster::ClusterErrc::invalid_config,
-                   fmt::format("cannot listen on {}://{}:{}: {} (is another broker running there?)", l.name, l.host,
-                               l.port, ec.message()));
-    }
+    STRATA_TRY_ASSIGN(auto acceptor, listen_on(l, "listeners"));
     bound_ports_.push_back(acceptor->local_endpoint().port());
     log(LogLevel::info, "Listening for Kafka clients on {}://{}:{}", l.name, l.host.empty() ? "0.0.0.0" : l.host,
         bound_ports_.back());
     acceptors_.push_back(std::move(acceptor));
   }
+  started_at_ = std::chrono::steady_clock::now();
   for (auto& acceptor : acceptors_) asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
   start_background_tasks();
   return success();
@@ -368,6 +388,7 @@ void Broker::request_stop() {
       std::error_code ec;
       acceptor->close(ec);
     }
+    for (auto& hook : stop_hooks_) hook();
     for (auto& timer : background_timers_) timer->cancel();
     if (signals_) {
       std::error_code ec;

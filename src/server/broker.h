@@ -16,6 +16,9 @@
 #include <asio/thread_pool.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +30,7 @@
 #include "cluster/metadata_store.h"
 #include "protocol/generated/all_messages.h"
 #include "protocol/request_frame.h"
+#include "server/metrics.h"
 #include "storage/log_manager.h"
 
 namespace strata::server {
@@ -50,6 +54,15 @@ class Broker {
   void request_stop();
   // The ports the listeners are bound to, in `listeners` order (after start()).
   const std::vector<uint16_t>& bound_ports() const { return bound_ports_; }
+  // Since start(), and whether a stop was requested (for /health).
+  int64_t uptime_ms() const;
+  bool stopping() const { return stopping_; }
+  // Metrics in Prometheus' text format (metrics.h), for the admin server's /metrics.
+  std::string render_metrics() const;
+  // Runs `hook` on the loop when a stop is requested (the admin server closes its acceptors).
+  void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+  // A bound and listening acceptor on the loop for `listener` (`what` names it in errors).
+  result<std::unique_ptr<asio::ip::tcp::acceptor>> listen_on(const cluster::Listener& listener, const char* what);
 
   const cluster::BrokerConfig& config() const { return config_; }
   asio::io_context& io() { return io_; }
@@ -71,6 +84,11 @@ class Broker {
   result<void> delete_topic(const std::string& name);
   // Grows a topic to `partitions` (creates the new partition logs).
   result<void> create_partitions(const std::string& name, int32_t partitions);
+  // Replaces a topic's dynamic configs (validated by the caller) and applies them to its logs.
+  result<void> set_topic_configs(const std::string& name, std::map<std::string, std::string> configs);
+  // The log dirs and every partition's log, for DescribeLogDirs.
+  const std::vector<std::filesystem::path>& log_dirs() const { return logs_->log_dirs(); }
+  std::vector<storage::PartitionLog*> all_logs() const { return logs_->all_logs(); }
   // The log config of a topic from its overrides and the broker's defaults.
   result<storage::LogConfig> topic_log_config(const std::map<std::string, std::string>& overrides) const;
   // Wakes fetches waiting for data on tp.
@@ -83,6 +101,7 @@ class Broker {
                                       std::chrono::steady_clock::time_point deadline);
   // A fresh producer id for InitProducerId (never reused, across restarts too).
   result<int64_t> allocate_producer_id();
+  BrokerMetrics& metrics() { return metrics_; }
 
  private:
   explicit Broker(cluster::BrokerConfig config);
@@ -99,6 +118,9 @@ class Broker {
   std::unique_ptr<storage::LogManager> logs_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<uint16_t> bound_ports_;
+  BrokerMetrics metrics_;
+  std::vector<std::function<void()>> stop_hooks_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<asio::steady_timer>> background_timers_;
   std::unique_ptr<asio::signal_set> signals_;
   std::map<storage::TopicPartition, std::vector<asio::steady_timer*>> data_waiters_;

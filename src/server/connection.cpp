@@ -75,7 +75,14 @@ asio::awaitable<void> Broker::serve(tcp::socket accepted) {
     co_await asio::async_read(socket, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     deadline.expires_after(idle);
+    const auto arrived = std::chrono::steady_clock::now();
     result<std::optional<bytes>> response = co_await handle_request(frame, name);
+    if (response && frame.size() >= 4) {
+      // RequestMetrics: the header's api key and version, the time until the response was ready.
+      metrics_.record_request(static_cast<int16_t>(load_be<uint16_t>(frame.data())),
+                              static_cast<int16_t>(load_be<uint16_t>(frame.data() + 2)),
+                              std::chrono::steady_clock::now() - arrived);
+    }
     if (!response) {
       log(LogLevel::warn, "{}: {}; closing the connection", name, response.error().message());
       break;

@@ -51,6 +51,9 @@ std::span<const SupportedApi> supported_apis() {
       {ApiKey::kMetadata, 0, 12},       {ApiKey::kApiVersions, 0, 4},    {ApiKey::kCreateTopics, 2, 7},
       {ApiKey::kDeleteTopics, 1, 6},    {ApiKey::kInitProducerId, 0, 5}, {ApiKey::kCreatePartitions, 0, 3},
       {ApiKey::kDescribeConfigs, 1, 4},
+      {ApiKey::kAlterConfigs, 0, 2},    {ApiKey::kIncrementalAlterConfigs, 0, 1},
+      {ApiKey::kDeleteRecords, 0, 2},   {ApiKey::kOffsetForLeaderEpoch, 0, 4},
+      {ApiKey::kDescribeCluster, 0, 1}, {ApiKey::kDescribeLogDirs, 0, 4},
   };
   return apis;
 }
@@ -128,6 +131,22 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
     case ApiKey::kInitProducerId:
       co_return answer<protocol::InitProducerIdRequest>(*this, body, correlation, api, version,
                                                         handle_init_producer_id);
+    case ApiKey::kAlterConfigs:
+      co_return answer<protocol::AlterConfigsRequest>(*this, body, correlation, api, version, handle_alter_configs);
+    case ApiKey::kIncrementalAlterConfigs:
+      co_return answer<protocol::IncrementalAlterConfigsRequest>(*this, body, correlation, api, version,
+                                                                 handle_incremental_alter_configs);
+    case ApiKey::kDeleteRecords:
+      co_return answer<protocol::DeleteRecordsRequest>(*this, body, correlation, api, version, handle_delete_records);
+    case ApiKey::kOffsetForLeaderEpoch:
+      co_return answer<protocol::OffsetForLeaderEpochRequest>(*this, body, correlation, api, version,
+                                                              handle_offset_for_leader_epoch);
+    case ApiKey::kDescribeCluster:
+      co_return answer<protocol::DescribeClusterRequest>(*this, body, correlation, api, version,
+                                                         handle_describe_cluster);
+    case ApiKey::kDescribeLogDirs:
+      co_return answer<protocol::DescribeLogDirsRequest>(*this, body, correlation, api, version,
+                                                         handle_describe_log_dirs);
     default: break;
   }
   co_return Out(unsupported(api, version));

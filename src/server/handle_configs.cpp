@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cluster/config_schema.h"
+#include "server/config_wire.h"
 #include "server/handlers.h"
 
 namespace strata::server {
@@ -11,35 +12,7 @@ using protocol::ErrorCode;
 
 namespace {
 
-// ConfigResource.Type and DescribeConfigsResponse.ConfigSource / ConfigType ids.
-constexpr int8_t kResourceTopic = 2;
-constexpr int8_t kResourceBroker = 4;
-constexpr int8_t kSourceDynamicTopic = 1;
-constexpr int8_t kSourceStaticBroker = 4;
-constexpr int8_t kSourceDefault = 5;
 constexpr int16_t kFirstVersionWithTypeAndDocs = 3;
-
-int8_t type_id(cluster::ConfigType type) {
-  switch (type) {
-    case cluster::ConfigType::boolean: return 1;
-    case cluster::ConfigType::string: return 2;
-    case cluster::ConfigType::int_: return 3;
-    case cluster::ConfigType::long_: return 5;
-    case cluster::ConfigType::double_: return 6;
-    case cluster::ConfigType::list: return 7;
-    case cluster::ConfigType::password: return 9;
-  }
-  return 0;
-}
-
-int8_t source_id(cluster::ConfigSource source) {
-  switch (source) {
-    case cluster::ConfigSource::dynamic_topic: return kSourceDynamicTopic;
-    case cluster::ConfigSource::static_broker: return kSourceStaticBroker;
-    case cluster::ConfigSource::default_config: return kSourceDefault;
-  }
-  return kSourceDefault;
-}
 
 bool wanted(const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, std::string_view name) {
   if (!resource.configuration_keys) return true;
@@ -59,7 +32,7 @@ DescribeConfigsResponse::DescribeConfigsResourceResult entry(const cluster::Conf
   c.config_source = source;
   c.is_sensitive = key.sensitive;
   if (version >= kFirstVersionWithTypeAndDocs) {
-    c.config_type = type_id(key.type);
+    c.config_type = config_type_id(key.type);
     c.documentation = documentation ? std::optional<std::string>(key.doc) : std::nullopt;
   }
   return c;
@@ -74,7 +47,7 @@ void describe_topic(const Broker& broker, const cluster::TopicMetadata& topic,
     if (!wanted(resource, key.name)) continue;
     const cluster::EffectiveConfig e = config.effective_topic_config(key, topic.configs);
     auto c =
-        entry(key, std::string(key.name), e.value, source_id(e.source), false, version, request.include_documentation);
+        entry(key, std::string(key.name), e.value, config_source_id(e.source), false, version, request.include_documentation);
     if (request.include_synonyms) {
       // Kafka's order: the topic's own value, the broker keys that are set, then the default.
       if (auto it = topic.configs.find(std::string(key.name)); it != topic.configs.end()) {

@@ -31,7 +31,7 @@ MetadataResponse::MetadataResponseTopic describe_topic(const Broker& broker, con
     MetadataResponse::MetadataResponsePartition partition;
     partition.partition_index = p;
     partition.leader_id = broker.config().node_id;
-    if (version >= kFirstVersionWithLeaderEpoch) partition.leader_epoch = 0;
+    if (version >= kFirstVersionWithLeaderEpoch) partition.leader_epoch = kLeaderEpoch;
     partition.replica_nodes = {broker.config().node_id};
     partition.isr_nodes = {broker.config().node_id};
     t.partitions.push_back(std::move(partition));
@@ -41,16 +41,24 @@ MetadataResponse::MetadataResponseTopic describe_topic(const Broker& broker, con
 
 }  // namespace
 
+Endpoint advertised_endpoint(const Broker& broker) {
+  // One endpoint per node: the first advertised listener (the one clients bootstrap from).
+  const cluster::BrokerConfig& config = broker.config();
+  if (config.advertised_listeners.empty()) return {};
+  const cluster::Listener& l = config.advertised_listeners.front();
+  return Endpoint{l.host.empty() ? "127.0.0.1" : l.host,
+                  l.port != 0 ? l.port : (broker.bound_ports().empty() ? 0 : broker.bound_ports()[0])};
+}
+
 MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest& request, int16_t version) {
   MetadataResponse response;
   const cluster::BrokerConfig& config = broker.config();
-  for (size_t i = 0; i < config.advertised_listeners.size() && i < 1; ++i) {
-    // One endpoint per node: the first advertised listener (the one clients bootstrap from).
-    const cluster::Listener& l = config.advertised_listeners[i];
+  if (!config.advertised_listeners.empty()) {
+    const Endpoint endpoint = advertised_endpoint(broker);
     MetadataResponse::MetadataResponseBroker b;
     b.node_id = config.node_id;
-    b.host = l.host.empty() ? "127.0.0.1" : l.host;
-    b.port = l.port != 0 ? l.port : (broker.bound_ports().empty() ? 0 : broker.bound_ports()[0]);
+    b.host = endpoint.host;
+    b.port = endpoint.port;
     response.brokers.push_back(std::move(b));
   }
   if (version >= kFirstVersionWithClusterId) response.cluster_id = broker.metadata().cluster_id();
@@ -59,8 +67,11 @@ MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest
   // v0: an empty list means every topic; v1+: null means every topic, empty means none.
   const bool all_topics = !request.topics || (version == 0 && request.topics->empty());
   if (all_topics) {
-    for (const auto& [name, topic] : broker.metadata().topics())
+    for (const auto& [name, topic] : broker.metadata().topics()) {
+      // The group coordinator's topic is described only when asked for by name.
+      if (name == kConsumerOffsetsTopic) continue;
       response.topics.push_back(describe_topic(broker, topic, version));
+    }
     return response;
   }
   const bool auto_create = config.auto_create_topics_enable && (version < 4 || request.allow_auto_topic_creation);
@@ -71,7 +82,8 @@ MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest
     } else if (!requested.topic_id.is_zero()) {
       topic = broker.metadata().find(to_topic_id(requested.topic_id));
     }
-    if (!topic && requested.name && auto_create) {
+    // Internal topics are created by their coordinator (FindCoordinator), never by Metadata.
+    if (!topic && requested.name && auto_create && *requested.name != kConsumerOffsetsTopic) {
       if (auto valid = storage::validate_topic_name(*requested.name); !valid) {
         MetadataResponse::MetadataResponseTopic t;
         t.name = *requested.name;

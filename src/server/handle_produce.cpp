@@ -47,8 +47,10 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
         auto batch = record::check_produce_records(writable, version);
         std::vector<record::RecordError> record_errors;
         result<storage::AppendResult> appended =
-            batch ? log_ptr->append_as_leader(*batch, LeaderEpoch{0}, record::AppendOrigin::client, &record_errors)
+            batch ? log_ptr->append_as_leader(*batch, LeaderEpoch{kLeaderEpoch}, record::AppendOrigin::client, &record_errors)
                   : result<storage::AppendResult>(batch.error());
+        broker.metrics().record_produce(topic.name, appended ? static_cast<uint64_t>(appended->appended_bytes) : 0,
+                                        appended ? static_cast<uint64_t>(appended->record_count) : 0, !appended);
         if (appended) {
           p.base_offset = appended->first_offset.value();
           p.log_append_time_ms = appended->log_append_time;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cluster/config_schema.h"
+#include "server/config_wire.h"
 #include "server/handlers.h"
 #include "storage/topic_name.h"
 
@@ -10,24 +11,6 @@ namespace strata::server {
 using protocol::CreateTopicsResponse;
 using protocol::DeleteTopicsResponse;
 using protocol::ErrorCode;
-
-namespace {
-
-// DescribeConfigsResponse.ConfigSource ids, as CreateTopics v5+ reports them.
-constexpr int8_t kSourceDynamicTopic = 1;
-constexpr int8_t kSourceStaticBroker = 4;
-constexpr int8_t kSourceDefault = 5;
-
-int8_t source_id(cluster::ConfigSource s) {
-  switch (s) {
-    case cluster::ConfigSource::dynamic_topic: return kSourceDynamicTopic;
-    case cluster::ConfigSource::static_broker: return kSourceStaticBroker;
-    case cluster::ConfigSource::default_config: return kSourceDefault;
-  }
-  return kSourceDefault;
-}
-
-}  // namespace
 
 constexpr int16_t kFirstCreateVersionWithConfigs = 5;  // num_partitions, replication_factor, configs
 constexpr int16_t kFirstCreateVersionWithTopicId = 7;
@@ -113,7 +96,7 @@ CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::Create
           CreateTopicsResponse::CreatableTopicConfigs c;
           c.name = std::string(key.name);
           c.value = e.value;
-          c.config_source = source_id(e.source);
+          c.config_source = config_source_id(e.source);
           c.is_sensitive = key.sensitive;
           described.push_back(std::move(c));
         }

@@ -49,6 +49,32 @@ protocol::DescribeConfigsResponse handle_describe_configs(Broker& broker,
 protocol::InitProducerIdResponse handle_init_producer_id(Broker& broker, const protocol::InitProducerIdRequest& request,
                                                          int16_t version);
 
+protocol::AlterConfigsResponse handle_alter_configs(Broker& broker, const protocol::AlterConfigsRequest& request,
+                                                    int16_t version);
+protocol::IncrementalAlterConfigsResponse handle_incremental_alter_configs(
+    Broker& broker, const protocol::IncrementalAlterConfigsRequest& request, int16_t version);
+protocol::DeleteRecordsResponse handle_delete_records(Broker& broker, const protocol::DeleteRecordsRequest& request,
+                                                      int16_t version);
+protocol::OffsetForLeaderEpochResponse handle_offset_for_leader_epoch(
+    Broker& broker, const protocol::OffsetForLeaderEpochRequest& request, int16_t version);
+protocol::DescribeClusterResponse handle_describe_cluster(Broker& broker,
+                                                          const protocol::DescribeClusterRequest& request,
+                                                          int16_t version);
+protocol::DescribeLogDirsResponse handle_describe_log_dirs(Broker& broker,
+                                                           const protocol::DescribeLogDirsRequest& request,
+                                                           int16_t version);
+
+// Every partition's leader epoch: one node is the leader of everything, forever.
+constexpr int32_t kLeaderEpoch = 0;
+
+// This node's address as clients should use it (Metadata, DescribeCluster): the first advertised
+// listener, with the bound port when it was 0.
+struct Endpoint {
+  std::string host;
+  int32_t port = 0;
+};
+Endpoint advertised_endpoint(const Broker& broker);
+
 // Kafka Uuid <-> storage TopicId (the same 16 bytes).
 protocol::Uuid to_uuid(const storage::TopicId& id);
 storage::TopicId to_topic_id(const protocol::Uuid& id);

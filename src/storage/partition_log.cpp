@@ -76,6 +76,16 @@ result<void> PartitionLog::assign_leader_epoch(LeaderEpoch epoch, Offset start_o
   return write_leader_epoch_checkpoint(leader_epoch_checkpoint_path(), epochs_);
 }
 
+std::optional<EpochEntry> PartitionLog::end_offset_for_epoch(LeaderEpoch epoch) const {
+  if (epoch.value() < 0 || epochs_.empty()) return std::nullopt;
+  if (epoch == epochs_.back().epoch) return EpochEntry{epoch, log_end_offset_};
+  auto higher = std::upper_bound(epochs_.begin(), epochs_.end(), epoch,
+                                 [](LeaderEpoch e, const EpochEntry& entry) { return e < entry.epoch; });
+  if (higher == epochs_.end()) return std::nullopt;
+  const LeaderEpoch found = higher == epochs_.begin() ? epoch : std::prev(higher)->epoch;
+  return EpochEntry{found, higher->start_offset};
+}
+
 result<AppendResult> PartitionLog::append_as_leader(std::span<std::byte> batch, LeaderEpoch leader_epoch,
                                                     record::AppendOrigin origin,
                                                     std::vector<record::RecordError>* record_errors) {

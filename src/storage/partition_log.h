@@ -156,6 +156,12 @@ class PartitionLog {
   // kEarliestLocalTimestamp) or the first record with timestamp >= target; nullopt when none.
   result<std::optional<TimestampAndOffset>> fetch_offset_by_timestamp(int64_t target);
 
+  // OffsetForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor): the largest known epoch <=
+  // `epoch` and the start offset of the first epoch above it — the log end for the latest epoch;
+  // for an epoch below every known one, `epoch` and the first epoch's start. nullopt when `epoch`
+  // is undefined (-1) or above every known epoch.
+  std::optional<EpochEntry> end_offset_for_epoch(LeaderEpoch epoch) const;
+
   // Starts a new active segment at the log end (Kafka: UnifiedLog.roll).
   result<void> roll();
 

@@ -15,10 +15,13 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 
 LISTENING = re.compile(r"Listening for Kafka clients on PLAINTEXT://127\.0\.0\.1:(\d+)")
+ADMIN = re.compile(r"Admin HTTP \(/metrics, /health\) on http://127\.0\.0\.1:(\d+)")
 
 
 def free_port():
@@ -36,6 +39,7 @@ class StrataBroker:
         self.root = tempfile.mkdtemp(prefix="strata-broker-test-")
         self.port = free_port()
         self.process = None
+        self.admin_port = None  # the admin HTTP port, once started (None when disabled)
         self.log_path = os.path.join(self.root, "broker.log")
 
     @property
@@ -51,6 +55,8 @@ class StrataBroker:
             "node.id": "1",
             "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
             "log.dirs": self.data_dir,
+            # A free port, so that brokers of tests running in parallel do not collide on 9644.
+            "admin.listener": "127.0.0.1:0",
         }
         props.update(self.properties)
         path = os.path.join(self.root, "server.properties")
@@ -72,7 +78,10 @@ class StrataBroker:
                 raise RuntimeError(f"strata broker exited with {self.process.returncode}:\n{self.dump_log()}")
             with open(self.log_path) as f:
                 f.seek(start_at)
-                if LISTENING.search(f.read()):
+                started = f.read()
+                if LISTENING.search(started):
+                    admin = ADMIN.search(started)
+                    self.admin_port = int(admin.group(1)) if admin else None
                     return self
             time.sleep(0.05)
         raise RuntimeError(f"strata broker did not start within {self.start_timeout}s:\n{self.dump_log()}")
@@ -115,3 +124,39 @@ class StrataBroker:
         finally:
             if not os.environ.get("STRATA_KEEP_TEST_DATA"):
                 shutil.rmtree(self.root, ignore_errors=True)
+
+
+class BrokerTestCase(unittest.TestCase):
+    """A fresh broker per test (`properties`, `env`), which must still be running afterwards and
+    stop cleanly; its log is printed when the test fails. run_tests() sets `binary`."""
+    binary = None
+    properties = {}
+    env = {}
+
+    def setUp(self):
+        self.broker = StrataBroker(self.binary, self.properties, env=self.env)
+        self.broker.start()
+
+    def tearDown(self):
+        failed = any(e for _, e in (self._outcome.errors if hasattr(self._outcome, "errors") else []))
+        if failed or not self.broker.alive():
+            print(f"--- broker log ({self.id()}) ---\n{self.broker.dump_log()}", file=sys.stderr)
+        self.assertTrue(self.broker.alive(), "the broker must still be running after the test")
+        code = self.broker.stop()
+        self.assertEqual(code, 0, f"clean shutdown exit status:\n{self.broker.dump_log()}")
+        self.broker.__exit__(None, None, None)
+
+
+def run_tests(doc, what):
+    """main() of a test file: `script path/to/strata [unittest args]`. A skipped test is not a
+    passed one: any skip fails the run."""
+    if len(sys.argv) < 2:
+        print(doc)
+        return 2
+    BrokerTestCase.binary = os.path.abspath(sys.argv[1])
+    argv = [sys.argv[0]] + sys.argv[2:]
+    program = unittest.main(module="__main__", argv=argv, exit=False, verbosity=2)
+    result = program.result
+    print(f"{what}: {result.testsRun} run, {len(result.failures)} failed, "
+          f"{len(result.errors)} errors, {len(result.skipped)} skipped")
+    return 0 if result.wasSuccessful() and not result.skipped else 1

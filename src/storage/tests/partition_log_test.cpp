@@ -487,6 +487,27 @@ TEST_F(PartitionLogTest, LeaderEpochCheckpointIsWritten) {
   EXPECT_EQ(testing::read_text(dir_ / "orders-0" / "leader-epoch-checkpoint"), "0\n2\n0 0\n4 2\n");
 }
 
+TEST_F(PartitionLogTest, EndOffsetForEpochFollowsLeaderEpochFileCache) {
+  auto log = open();
+  EXPECT_FALSE(log->end_offset_for_epoch(LeaderEpoch{0}).has_value());  // no epochs yet
+  bytes b1 = make_batch(0, 2, kT0);
+  ASSERT_TRUE(log->append_as_leader(b1, LeaderEpoch{2}));
+  bytes b2 = make_batch(2, 3, kT0);
+  ASSERT_TRUE(log->append_as_leader(b2, LeaderEpoch{5}));
+  bytes b3 = make_batch(5, 1, kT0);
+  ASSERT_TRUE(log->append_as_leader(b3, LeaderEpoch{5}));
+  auto at = [&](int32_t epoch) { return log->end_offset_for_epoch(LeaderEpoch{epoch}); };
+  // The latest epoch ends at the log end; an older one where the next begins.
+  EXPECT_EQ(at(5), (EpochEntry{LeaderEpoch{5}, Offset{6}}));
+  EXPECT_EQ(at(2), (EpochEntry{LeaderEpoch{2}, Offset{2}}));
+  // Between known epochs: the largest known below it, ending where the next begins.
+  EXPECT_EQ(at(3), (EpochEntry{LeaderEpoch{2}, Offset{2}}));
+  // Below every epoch: the requested epoch, ending at the first epoch's start.
+  EXPECT_EQ(at(1), (EpochEntry{LeaderEpoch{1}, Offset{0}}));
+  EXPECT_FALSE(at(6).has_value());
+  EXPECT_FALSE(at(-1).has_value());
+}
+
 TEST_F(PartitionLogTest, DeleteLogRemovesTheDirectory) {
   auto log = open();
   append(*log, 0, 3);
