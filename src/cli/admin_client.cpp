@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 
 #include "cluster/properties.h"
 
@@ -85,6 +86,27 @@ result<void> topic_results(const rd_kafka_topic_result_t** results, size_t count
 }
 
 void ignore_log(const rd_kafka_t*, int, const char*, const char*) {}
+
+// Kafka's clients take SASL credentials as a JAAS line, librdkafka as two properties: the
+// username and password of a PlainLoginModule or ScramLoginModule line become sasl.username and
+// sasl.password, so a command config written for Kafka's tools works unchanged.
+constexpr std::string_view kJaasProperty = "sasl.jaas.config";
+
+template <class Set>
+result<void> set_jaas_credentials(const std::string& jaas, Set& set, std::string_view source) {
+  static const std::regex username(R"re(\busername\s*=\s*"([^"]*)")re");
+  static const std::regex password(R"re(\bpassword\s*=\s*"([^"]*)")re");
+  std::smatch user;
+  std::smatch pass;
+  if (!std::regex_search(jaas, user, username) || !std::regex_search(jaas, pass, password)) {
+    return Error(AdminErrc::invalid_argument,
+                 fmt::format("{}: {} needs username=\"...\" and password=\"...\" (a PlainLoginModule or "
+                             "ScramLoginModule line); for other mechanisms set librdkafka's sasl.* properties",
+                             source, kJaasProperty));
+  }
+  STRATA_TRY(set("sasl.username", user[1].str(), source));
+  return set("sasl.password", pass[1].str(), source);
+}
 
 // librdkafka sends a broker resource's request to the broker of that id, parsing the name with
 // strtol; 2.0.2 crashes in rd_kafka_DescribeConfigs on a name that is not one (such as "", the
@@ -212,6 +234,10 @@ result<AdminClient> AdminClient::create(const AdminClientOptions& options, std::
         continue;
       }
       debug = debug || key == "debug";
+      if (key == kJaasProperty) {
+        STRATA_TRY(set_jaas_credentials(value, set, options.command_config));
+        continue;
+      }
       STRATA_TRY(set(key, value, options.command_config));
     }
   }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "cli/admin_client.h"
+#include "cluster/properties.h"
 
 namespace strata::cli {
 
@@ -66,6 +67,9 @@ bool is_integer(const std::string& s) {
 result<Entity> check_args(const ConfigsOptions& o) {
   if (o.describe + o.alter != 1) return usage("Command must include exactly one action: --describe, --alter");
   if (o.describe && o.add_config) return usage("Option \"[describe]\" can't be used with option \"[add-config]\"");
+  if (o.describe && o.add_config_file) {
+    return usage("Option \"[describe]\" can't be used with option \"[add-config-file]\"");
+  }
   if (o.describe && !o.delete_configs.empty()) {
     return usage("Option \"[describe]\" can't be used with option \"[delete-config]\"");
   }
@@ -127,7 +131,9 @@ result<Entity> check_args(const ConfigsOptions& o) {
     if (entity.type == kTopics && (!entity.has_name || is_default)) {
       return usage(fmt::format("An entity name must be specified with --alter of {}", entity.type));
     }
-    if (!o.add_config && o.delete_configs.empty()) {
+    if (o.add_config && o.add_config_file)
+      return usage("Only one of --add-config or --add-config-file must be specified");
+    if (!o.add_config && !o.add_config_file && o.delete_configs.empty()) {
       return usage(
           "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
     }
@@ -135,15 +141,30 @@ result<Entity> check_args(const ConfigsOptions& o) {
   return entity;
 }
 
-// ConfigCommand.parseConfigsToBeAdded: split at commas outside [], each part at its first `=`
-// outside [] (an empty value is allowed), brackets dropped from values.
-result<std::map<std::string, std::string>> parse_configs_to_add(const std::optional<std::string>& add_config) {
+// ConfigCommand.validatePropsKey.
+result<std::map<std::string, std::string>> check_keys(std::map<std::string, std::string> configs) {
+  static const std::regex key_chars("[$a-zA-Z0-9._-]*");
+  for (const auto& [key, value] : configs) {
+    if (!std::regex_match(key, key_chars)) return usage(fmt::format("Invalid character found for config key: {}", key));
+  }
+  return configs;
+}
+
+// ConfigCommand.parseConfigsToBeAdded: the --add-config-file properties, then --add-config split
+// at commas outside [], each part at its first `=` outside [] (an empty value is allowed),
+// brackets dropped from values; keys of Kafka's characters only.
+result<std::map<std::string, std::string>> parse_configs_to_add(const ConfigsOptions& o) {
   std::map<std::string, std::string> out;
-  if (!add_config) return out;
+  if (o.add_config_file) {
+    auto file = cluster::read_properties_file(*o.add_config_file);
+    if (!file) return usage(file.error().message());
+    out = std::move(*file);
+  }
+  if (!o.add_config) return check_keys(std::move(out));
+  const std::optional<std::string>& add_config = o.add_config;
   static const std::regex comma(",(?=[^\\]]*(?:\\[|$))");
   static const std::regex equals("\\s*=\\s*(?=[^\\]]*(?:\\[|$))");
   static const std::regex brackets("\\[?\\]?");
-  static const std::regex key_chars("[$a-zA-Z0-9._-]*");
   std::vector<std::string> pairs(std::sregex_token_iterator(add_config->begin(), add_config->end(), comma, -1),
                                  std::sregex_token_iterator());
   while (!pairs.empty() && pairs.back().empty()) pairs.pop_back();  // Java's split drops trailing empties
@@ -156,11 +177,9 @@ result<std::map<std::string, std::string>> parse_configs_to_add(const std::optio
           "Invalid entity config: all configs to be added must be in the format \"key=val\" or  \"key=[val1,val2]\" "
           "to group values which contain commas.");
     }
-    const std::string key = trim(kv[0]);
-    if (!std::regex_match(key, key_chars)) return usage(fmt::format("Invalid character found for config key: {}", key));
-    out[key] = trim(std::regex_replace(kv[1], brackets, ""));
+    out[trim(kv[0])] = trim(std::regex_replace(kv[1], brackets, ""));
   }
-  return out;
+  return check_keys(std::move(out));
 }
 
 std::string synonyms_text(const ConfigEntry& entry) {
@@ -233,7 +252,7 @@ result<void> describe(AdminClient& admin, const ConfigsOptions& o, const Entity&
 }
 
 result<void> alter(AdminClient& admin, const ConfigsOptions& o, const Entity& entity, std::ostream& out) {
-  STRATA_TRY_ASSIGN(auto to_add, parse_configs_to_add(o.add_config));
+  STRATA_TRY_ASSIGN(auto to_add, parse_configs_to_add(o));
   std::vector<std::string> to_delete;
   for (const auto& d : o.delete_configs) to_delete.push_back(trim(d));
 
@@ -310,6 +329,8 @@ CLI::App* add_configs_command(CLI::App& app, ConfigsOptions& o) {
   cmd->add_option("--add-config", o.add_config,
                   "Key Value pairs of configs to add. Square brackets can be used to group values which contain "
                   "commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'.");
+  cmd->add_option("--add-config-file", o.add_config_file,
+                  "Path to a properties file with configs to add. See add-config for a list of valid configurations.");
   cmd->add_option("--delete-config", o.delete_configs, "config keys to remove 'k1,k2'")->delimiter(',');
   return cmd;
 }

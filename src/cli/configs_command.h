@@ -4,7 +4,7 @@
 //   strata configs --bootstrap-server H:P --entity-type topics|brokers [--entity-name N | --entity-default]
 //                  --describe [--all]
 //   strata configs --bootstrap-server H:P --entity-type topics|brokers --entity-name N | --entity-default
-//                  --alter [--add-config 'k1=v1,k2=[a,b]'] [--delete-config k1,k2]
+//                  --alter [--add-config 'k1=v1,k2=[a,b]' | --add-config-file F] [--delete-config k1,k2]
 //   (--topic N, --broker N and --broker-defaults are Kafka's shorthands for the entity options)
 //
 // --describe prints `Dynamic configs for topic orders are:` (or `All configs ...` with --all)
@@ -38,6 +38,7 @@ struct ConfigsOptions {
   std::optional<std::string> broker;
   bool broker_defaults = false;
   std::optional<std::string> add_config;
+  std::optional<std::string> add_config_file;
   std::vector<std::string> delete_configs;
 };
 
