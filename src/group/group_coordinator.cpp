@@ -399,6 +399,9 @@ void GroupCoordinator::prepare_rebalance(Group& group) {
     group.join_deadline = now + std::chrono::milliseconds(rebalance_timeout);
   }
   transition(group, GroupState::preparing_rebalance);
+  // Kafka's tryCompleteElseWatch: with every member already waiting (or none left) the join
+  // completes now.
+  try_complete_join(group);
 }
 
 void GroupCoordinator::try_complete_join(Group& group) {

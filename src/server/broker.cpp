@@ -12,6 +12,7 @@
 
 #include "cluster/properties.h"
 #include "record/record_error.h"
+#include "server/group_service.h"
 #include "server/logging.h"
 #include "storage/partition_metadata_file.h"
 #include "storage/producer_state_error.h"
@@ -95,6 +96,7 @@ result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
       STRATA_TRY(storage::write_partition_metadata(created->dir() / storage::kPartitionMetadataFile, topic.id));
     }
   }
+  broker->groups_ = std::make_unique<GroupService>(*broker);
   return broker;
 }
 
@@ -236,6 +238,7 @@ result<void> Broker::start() {
   started_at_ = std::chrono::steady_clock::now();
   for (auto& acceptor : acceptors_) asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
   start_background_tasks();
+  groups_->start();
   return success();
 }
 
@@ -390,6 +393,7 @@ void Broker::request_stop() {
     }
     for (auto& hook : stop_hooks_) hook();
     for (auto& timer : background_timers_) timer->cancel();
+    groups_->stop();
     if (signals_) {
       std::error_code ec;
       signals_->cancel(ec);

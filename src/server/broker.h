@@ -35,6 +35,8 @@
 
 namespace strata::server {
 
+class GroupService;
+
 // The Kafka error code for an Error from any module below the server.
 protocol::ErrorCode error_code_of(const Error& error);
 
@@ -102,6 +104,8 @@ class Broker {
   // A fresh producer id for InitProducerId (never reused, across restarts too).
   result<int64_t> allocate_producer_id();
   BrokerMetrics& metrics() { return metrics_; }
+  // The group coordinator and its __consumer_offsets topic (group_service.h).
+  GroupService& groups() { return *groups_; }
 
  private:
   explicit Broker(cluster::BrokerConfig config);
@@ -116,6 +120,7 @@ class Broker {
   asio::thread_pool blocking_{2};
   std::unique_ptr<cluster::MetadataStore> metadata_;
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<GroupService> groups_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<uint16_t> bound_ports_;
   BrokerMetrics metrics_;

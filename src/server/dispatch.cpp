@@ -37,6 +37,18 @@ result<std::optional<bytes>> answer(Broker& broker, bytes_view body, int32_t cor
   return std::optional<bytes>(std::move(frame));
 }
 
+// The same for a handler that is a coroutine (it waits for the group coordinator).
+template <class Request, class Handler>
+asio::awaitable<result<std::optional<bytes>>> answer_later(Broker& broker, bytes_view body, int32_t correlation,
+                                                           int16_t api, int16_t version, Handler handler) {
+  auto request = protocol::decode<Request>(body, version);
+  if (!request) co_return request.error();
+  auto response = co_await handler(broker, *request, version);
+  auto frame = response_frame(correlation, api, version, response);
+  if (!frame) co_return frame.error();
+  co_return std::optional<bytes>(std::move(*frame));
+}
+
 Error unsupported(int16_t api_key, int16_t version) {
   return Error(
       protocol::ProtocolErrc::unsupported_version,
@@ -54,6 +66,11 @@ std::span<const SupportedApi> supported_apis() {
       {ApiKey::kAlterConfigs, 0, 2},    {ApiKey::kIncrementalAlterConfigs, 0, 1},
       {ApiKey::kDeleteRecords, 0, 2},   {ApiKey::kOffsetForLeaderEpoch, 0, 4},
       {ApiKey::kDescribeCluster, 0, 1}, {ApiKey::kDescribeLogDirs, 0, 4},
+      // The group coordinator (handle_groups.cpp).
+      {ApiKey::kFindCoordinator, 0, 6}, {ApiKey::kJoinGroup, 0, 9},      {ApiKey::kSyncGroup, 0, 5},
+      {ApiKey::kHeartbeat, 0, 4},       {ApiKey::kLeaveGroup, 0, 5},     {ApiKey::kOffsetCommit, 0, 9},
+      {ApiKey::kOffsetFetch, 0, 9},     {ApiKey::kOffsetDelete, 0, 0},   {ApiKey::kListGroups, 0, 5},
+      {ApiKey::kDescribeGroups, 0, 5},  {ApiKey::kDeleteGroups, 0, 2},
   };
   return apis;
 }
@@ -100,6 +117,40 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
   if (!range || version < range->min_version || version > range->max_version) co_return Out(unsupported(api, version));
 
   switch (static_cast<ApiKey>(api)) {
+    // The group coordinator (handle_groups.cpp).
+    case ApiKey::kFindCoordinator:
+      co_return answer<protocol::FindCoordinatorRequest>(*this, body, correlation, api, version,
+                                                         handle_find_coordinator);
+    case ApiKey::kJoinGroup: {
+      auto request = protocol::decode<protocol::JoinGroupRequest>(body, version);
+      if (!request) co_return Out(request.error());
+      const RequestClient client{parsed->header.client_id.value_or(""), client_host_of(connection)};
+      protocol::JoinGroupResponse response = co_await handle_join_group(*this, *request, version, client);
+      co_return wrap(response_frame(correlation, api, version, response));
+    }
+    case ApiKey::kSyncGroup:
+      co_return co_await answer_later<protocol::SyncGroupRequest>(*this, body, correlation, api, version,
+                                                                  handle_sync_group);
+    case ApiKey::kHeartbeat:
+      co_return answer<protocol::HeartbeatRequest>(*this, body, correlation, api, version, handle_heartbeat);
+    case ApiKey::kLeaveGroup:
+      co_return answer<protocol::LeaveGroupRequest>(*this, body, correlation, api, version, handle_leave_group);
+    case ApiKey::kOffsetCommit:
+      co_return co_await answer_later<protocol::OffsetCommitRequest>(*this, body, correlation, api, version,
+                                                                     handle_offset_commit);
+    case ApiKey::kOffsetFetch:
+      co_return answer<protocol::OffsetFetchRequest>(*this, body, correlation, api, version, handle_offset_fetch);
+    case ApiKey::kOffsetDelete:
+      co_return co_await answer_later<protocol::OffsetDeleteRequest>(*this, body, correlation, api, version,
+                                                                     handle_offset_delete);
+    case ApiKey::kListGroups:
+      co_return answer<protocol::ListGroupsRequest>(*this, body, correlation, api, version, handle_list_groups);
+    case ApiKey::kDescribeGroups:
+      co_return answer<protocol::DescribeGroupsRequest>(*this, body, correlation, api, version,
+                                                        handle_describe_groups);
+    case ApiKey::kDeleteGroups:
+      co_return co_await answer_later<protocol::DeleteGroupsRequest>(*this, body, correlation, api, version,
+                                                                     handle_delete_groups);
     case ApiKey::kMetadata:
       co_return answer<protocol::MetadataRequest>(*this, body, correlation, api, version, handle_metadata);
     case ApiKey::kProduce: {

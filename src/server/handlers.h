@@ -24,6 +24,41 @@ struct SupportedApi {
 std::span<const SupportedApi> supported_apis();
 const SupportedApi* find_supported_api(int16_t api_key);
 
+// The group coordinator's APIs (handle_groups.cpp). Those that wait for the coordinator (a
+// rebalance, an append to __consumer_offsets) are coroutines.
+struct RequestClient {
+  std::string client_id;
+  std::string client_host;  // "/127.0.0.1", as Kafka shows it
+};
+// The client host of a connection named "connection N from ADDRESS:PORT".
+std::string client_host_of(const std::string& connection);
+protocol::FindCoordinatorResponse handle_find_coordinator(Broker& broker,
+                                                          const protocol::FindCoordinatorRequest& request,
+                                                          int16_t version);
+asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker, const protocol::JoinGroupRequest& request,
+                                                               int16_t version, const RequestClient& client);
+asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(Broker& broker, const protocol::SyncGroupRequest& request,
+                                                               int16_t version);
+protocol::HeartbeatResponse handle_heartbeat(Broker& broker, const protocol::HeartbeatRequest& request,
+                                             int16_t version);
+protocol::LeaveGroupResponse handle_leave_group(Broker& broker, const protocol::LeaveGroupRequest& request,
+                                                int16_t version);
+asio::awaitable<protocol::OffsetCommitResponse> handle_offset_commit(Broker& broker,
+                                                                     const protocol::OffsetCommitRequest& request,
+                                                                     int16_t version);
+protocol::OffsetFetchResponse handle_offset_fetch(Broker& broker, const protocol::OffsetFetchRequest& request,
+                                                  int16_t version);
+asio::awaitable<protocol::OffsetDeleteResponse> handle_offset_delete(Broker& broker,
+                                                                     const protocol::OffsetDeleteRequest& request,
+                                                                     int16_t version);
+protocol::ListGroupsResponse handle_list_groups(Broker& broker, const protocol::ListGroupsRequest& request,
+                                                int16_t version);
+protocol::DescribeGroupsResponse handle_describe_groups(Broker& broker, const protocol::DescribeGroupsRequest& request,
+                                                        int16_t version);
+asio::awaitable<protocol::DeleteGroupsResponse> handle_delete_groups(Broker& broker,
+                                                                     const protocol::DeleteGroupsRequest& request,
+                                                                     int16_t version);
+
 protocol::ApiVersionsResponse handle_api_versions(const protocol::ApiVersionsRequest& request, int16_t version);
 protocol::MetadataResponse handle_metadata(Broker& broker, const protocol::MetadataRequest& request, int16_t version);
 // nullopt for acks=0. `request` borrows its records from the connection's buffer, which the
