@@ -8,6 +8,7 @@
 
 #include "cli/broker_command.h"
 #include "cli/dump_log.h"
+#include "cli/objstore_command.h"
 #include "protocol/generated/api_keys.h"
 
 namespace {
@@ -30,6 +31,8 @@ int run(int argc, char** argv) {
   auto* dump_log = strata::cli::add_dump_log_command(app, dump_log_options);
   strata::cli::BrokerOptions broker_options;
   auto* broker = strata::cli::add_broker_command(app, broker_options);
+  strata::cli::ObjstoreOptions objstore_options;
+  auto* objstore = strata::cli::add_objstore_command(app, objstore_options);
 
   try {
     app.parse(argc, argv);
@@ -43,6 +46,7 @@ int run(int argc, char** argv) {
   }
   if (dump_log->parsed()) return strata::cli::dump_log(dump_log_options, std::cout, std::cerr);
   if (broker->parsed()) return strata::cli::run_broker(broker_options);
+  if (objstore->parsed()) return strata::cli::run_objstore(objstore_options, std::cout, std::cerr);
   if (help->parsed() || app.get_subcommands().empty()) {
     std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
     return 0;

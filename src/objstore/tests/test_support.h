@@ -16,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/result.h"
 #include "objstore/errc.h"
+#include "objstore/run_blocking.h"
 
 namespace strata::objstore::testing {
 
@@ -23,16 +24,7 @@ namespace strata::objstore::testing {
 // throws.
 template <class T>
 T run(asio::io_context& io, asio::awaitable<T> aw) {
-  std::optional<T> out;
-  std::exception_ptr thrown;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(aw)); },
-      [&](std::exception_ptr e) { thrown = e; });
-  io.restart();
-  io.run();
-  if (thrown) std::rethrow_exception(thrown);
-  if (!out) throw std::logic_error("the coroutine did not complete (the io_context ran out of work)");
-  return std::move(*out);
+  return run_blocking(io, std::move(aw));
 }
 
 // A fresh directory under the system's temporary directory, removed with everything in it.
