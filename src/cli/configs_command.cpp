@@ -161,11 +161,11 @@ result<std::map<std::string, std::string>> parse_configs_to_add(const ConfigsOpt
     out = std::move(*file);
   }
   if (!o.add_config) return check_keys(std::move(out));
-  const std::optional<std::string>& add_config = o.add_config;
+  const std::string& add_config = *o.add_config;
   static const std::regex comma(",(?=[^\\]]*(?:\\[|$))");
   static const std::regex equals("\\s*=\\s*(?=[^\\]]*(?:\\[|$))");
   static const std::regex brackets("\\[?\\]?");
-  std::vector<std::string> pairs(std::sregex_token_iterator(add_config->begin(), add_config->end(), comma, -1),
+  std::vector<std::string> pairs(std::sregex_token_iterator(add_config.begin(), add_config.end(), comma, -1),
                                  std::sregex_token_iterator());
   while (!pairs.empty() && pairs.back().empty()) pairs.pop_back();  // Java's split drops trailing empties
   for (const auto& pair : pairs) {
@@ -201,41 +201,38 @@ result<std::vector<ConfigEntry>> resource_configs(AdminClient& admin, const Enti
   return out;
 }
 
+// The entities of the type that exist (ConfigCommand.describeResourceConfig): every topic, or
+// every broker and then the cluster-wide broker defaults ("").
+std::vector<std::string> entity_names(const Entity& entity, const ClusterInfo& cluster) {
+  std::vector<std::string> names;
+  if (entity.type == kTopics) {
+    for (const auto& t : cluster.topics) names.push_back(t.name);
+    return names;
+  }
+  for (int32_t id : cluster.brokers) names.push_back(std::to_string(id));
+  names.emplace_back(kBrokerDefault);
+  return names;
+}
+
 result<void> describe(AdminClient& admin, const ConfigsOptions& o, const Entity& entity, std::ostream& out,
                       std::ostream& err) {
   std::vector<std::string> names;
-  if (entity.has_name) {
-    names.push_back(entity.name);
-    if (!o.all) {
-      STRATA_TRY_ASSIGN(ClusterInfo cluster,
-                        admin.describe_cluster(entity.type == kTopics ? "listTopics" : "describeCluster"));
-      bool exists = entity.name.empty() && entity.type == kBrokers;
-      for (const auto& t : cluster.topics) exists = exists || (entity.type == kTopics && t.name == entity.name);
-      for (int32_t id : cluster.brokers)
-        exists = exists || (entity.type == kBrokers && std::to_string(id) == entity.name);
-      if (!exists) {
-        out << fmt::format("The {} '{}' doesn't exist and doesn't have dynamic config.\n", entity.singular(),
-                           entity.name);
-        return success();
-      }
-    }
-  } else {
+  // Without --all, a named entity that does not exist gets Kafka's note instead of an error.
+  if (!entity.has_name || !o.all) {
     STRATA_TRY_ASSIGN(ClusterInfo cluster,
                       admin.describe_cluster(entity.type == kTopics ? "listTopics" : "describeCluster"));
-    if (entity.type == kTopics) {
-      for (const auto& t : cluster.topics) names.push_back(t.name);
-    } else {
-      for (int32_t id : cluster.brokers) names.push_back(std::to_string(id));
-      names.emplace_back(kBrokerDefault);
+    names = entity_names(entity, cluster);
+  }
+  if (entity.has_name) {
+    if (!o.all && std::find(names.begin(), names.end(), entity.name) == names.end()) {
+      out << fmt::format("The {} '{}' doesn't exist and doesn't have dynamic config.\n", entity.singular(),
+                         entity.name);
+      return success();
     }
+    names = {entity.name};
   }
   for (const auto& name : names) {
     const Entity one{entity.type, name, true};
-    if (entity.type == kBrokers && name.empty()) {
-      out << fmt::format("Default configs for {} in the cluster are:\n", entity.type);
-    } else {
-      out << fmt::format("{} configs for {} {} are:\n", o.all ? "All" : "Dynamic", one.singular(), name);
-    }
     auto configs = resource_configs(admin, one, o.all);
     if (!configs && !entity.has_name && configs.error().is(AdminErrc::unsupported)) {
       // Listing every broker: the cluster-wide defaults are left out, with the reason.
@@ -243,6 +240,11 @@ result<void> describe(AdminClient& admin, const ConfigsOptions& o, const Entity&
       continue;
     }
     if (!configs) return configs.error();
+    if (entity.type == kBrokers && name.empty()) {
+      out << fmt::format("Default configs for {} in the cluster are:\n", entity.type);
+    } else {
+      out << fmt::format("{} configs for {} {} are:\n", o.all ? "All" : "Dynamic", one.singular(), name);
+    }
     for (const auto& c : *configs) {
       out << fmt::format("  {}={} sensitive={} synonyms={}\n", c.name, c.value.value_or("null"), c.sensitive,
                          synonyms_text(c));

@@ -121,7 +121,11 @@ result<void> check_args(const TopicsOptions& o) {
   STRATA_TRY(only_with(o.at_min_isr_partitions, "at-min-isr-partitions", {o.describe}));
   STRATA_TRY(only_with(o.topics_with_overrides, "topics-with-overrides", {o.describe}));
   if (o.topics_with_overrides && report) {
-    return usage("Option \"[topics-with-overrides]\" can't be used with option \"[under-replicated-partitions]\"");
+    const char* option = o.under_replicated_partitions ? "under-replicated-partitions"
+                         : o.unavailable_partitions    ? "unavailable-partitions"
+                         : o.under_min_isr_partitions  ? "under-min-isr-partitions"
+                                                       : "at-min-isr-partitions";
+    return usage(fmt::format("Option \"[{}]\" can't be used with option \"[topics-with-overrides]\"", option));
   }
   STRATA_TRY(only_with(o.if_exists, "if-exists", {o.alter, o.delete_, o.describe}));
   STRATA_TRY(only_with(o.if_not_exists, "if-not-exists", {o.create}));

@@ -215,6 +215,9 @@ class TopicsTest(AdminToolTestCase):
                          "Missing required argument \"[partitions]\"\n")
         self.assertEqual(self.fails(self.topics("--list", "--partitions", "3")).stderr,
                          "Option \"[partitions]\" can't be used with option \"[list]\"\n")
+        self.assertEqual(self.fails(self.topics("--describe", "--topics-with-overrides",
+                                                "--unavailable-partitions")).stderr,
+                         "Option \"[unavailable-partitions]\" can't be used with option \"[topics-with-overrides]\"\n")
         self.assertEqual(self.fails(self.topics("--describe", "--if-not-exists")).stderr,
                          "Option \"[if-not-exists]\" can't be used with option \"[describe]\"\n")
         self.assertIn("(To alter topic configurations, the kafka-configs tool can be used.)",
@@ -314,10 +317,10 @@ class ConfigsTest(AdminToolTestCase):
 
         self.assertEqual(self.describe("--entity-type", "brokers", "--entity-name", "7"),
                          ["The broker '7' doesn't exist and doesn't have dynamic config."])
-        # Every broker, then the cluster-wide defaults, which librdkafka 2.0.2 cannot ask for (it sends broker
-        # config requests to one broker id): left out with a warning.
+        # Every broker, and not the cluster-wide defaults, which librdkafka 2.0.2 cannot ask for (it sends
+        # broker config requests to one broker id): left out with a warning.
         r = self.configs("--describe", "--entity-type", "brokers")
-        self.assertEqual(self.ok(r), "Dynamic configs for broker 1 are:\nDefault configs for brokers in the cluster are:\n")
+        self.assertEqual(self.ok(r), "Dynamic configs for broker 1 are:\n")
         self.assertIn("WARNING: librdkafka 2.0.2 can only address the configs of one broker by its id", r.stderr)
         r = self.fails(self.configs("--describe", "--entity-type", "brokers", "--entity-default"))
         self.assertIn("librdkafka 2.0.2 can only address the configs of one broker by its id, not \"\"", r.stderr)
