@@ -66,6 +66,16 @@ struct GroupCoordinator::Member {
     }
     return true;
   }
+  // Answers the member's waiting JoinGroup and SyncGroup, if any, with `error`.
+  void fail_waiting(ErrorCode error) {
+    JoinGroupResult joined;
+    joined.error = error;
+    joined.member_id = id;
+    invoke(awaiting_join, std::move(joined));
+    SyncGroupResult synced;
+    synced.error = error;
+    invoke(awaiting_sync, std::move(synced));
+  }
   // Kafka's MemberMetadata.shouldKeepAlive.
   bool should_keep_alive(Clock::MonotonicTime now) const {
     if (awaiting_join) return !is_new || last_heartbeat + kNewMemberJoinTimeout > now;

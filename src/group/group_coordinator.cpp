@@ -222,13 +222,7 @@ void GroupCoordinator::join_static_member(Group& group, JoinGroupParams params, 
   const std::optional<std::string> current_leader = group.leader;
   auto node = group.members.extract(old_id);
   Member& old = node.mapped();
-  JoinGroupResult fenced;
-  fenced.error = ErrorCode::kFencedInstanceId;
-  fenced.member_id = old_id;
-  invoke(old.awaiting_join, fenced);
-  SyncGroupResult fenced_sync;
-  fenced_sync.error = ErrorCode::kFencedInstanceId;
-  invoke(old.awaiting_sync, fenced_sync);
+  old.fail_waiting(ErrorCode::kFencedInstanceId);
   node.key() = new_id;
   old.id = new_id;
   auto inserted = group.members.insert(std::move(node));
@@ -624,13 +618,7 @@ void GroupCoordinator::remove_member(Group& group, const std::string& member_id,
   auto it = group.members.find(member_id);
   if (it == group.members.end()) return;
   Member& member = it->second;
-  JoinGroupResult joined;
-  joined.error = join_error;
-  joined.member_id = member_id;
-  invoke(member.awaiting_join, joined);
-  SyncGroupResult synced;
-  synced.error = join_error;
-  invoke(member.awaiting_sync, synced);
+  member.fail_waiting(join_error);
   if (member.instance_id) {
     auto s = group.static_members.find(*member.instance_id);
     if (s != group.static_members.end() && s->second == member_id) group.static_members.erase(s);
@@ -731,15 +719,7 @@ void GroupCoordinator::tick() {
 void GroupCoordinator::shutdown() {
   stopped_ = true;
   for (auto& [id, group] : groups_) {
-    for (auto& [mid, m] : group->members) {
-      JoinGroupResult joined;
-      joined.error = ErrorCode::kNotCoordinator;
-      joined.member_id = mid;
-      invoke(m.awaiting_join, joined);
-      SyncGroupResult synced;
-      synced.error = ErrorCode::kNotCoordinator;
-      invoke(m.awaiting_sync, synced);
-    }
+    for (auto& entry : group->members) entry.second.fail_waiting(ErrorCode::kNotCoordinator);
   }
 }
 

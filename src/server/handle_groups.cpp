@@ -78,6 +78,46 @@ bool topic_partition_exists(const Broker& broker, const std::string& topic, int3
   return t && partition >= 0 && partition < t->partitions;
 }
 
+// Each requested partition's error, in request order (OffsetCommit, OffsetDelete): partitions of
+// unknown topics are answered at once, the others by the coordinator in the order passed to it.
+class PartitionErrors {
+ public:
+  // Whether tp goes to the coordinator (else it is UNKNOWN_TOPIC_OR_PARTITION).
+  bool add(const Broker& broker, const std::string& topic, int32_t partition) {
+    if (!topic_partition_exists(broker, topic, partition)) {
+      errors_.push_back(ErrorCode::kUnknownTopicOrPartition);
+      return false;
+    }
+    sent_.push_back(errors_.size());
+    errors_.push_back(ErrorCode::kNone);
+    return true;
+  }
+  // The coordinator's answers for the partitions add() let through.
+  void set_answers(const std::vector<ErrorCode>& answers) {
+    for (size_t i = 0; i < answers.size() && i < sent_.size(); ++i) errors_[sent_[i]] = answers[i];
+  }
+  // The response topics, shaped like the request's.
+  template <class ResponseTopic, class RequestTopic>
+  std::vector<ResponseTopic> response_topics(const std::vector<RequestTopic>& request_topics) const {
+    std::vector<ResponseTopic> out;
+    size_t i = 0;
+    for (const auto& topic : request_topics) {
+      ResponseTopic& t = out.emplace_back();
+      t.name = topic.name;
+      for (const auto& p : topic.partitions) {
+        auto& rp = t.partitions.emplace_back();
+        rp.partition_index = p.partition_index;
+        rp.error_code = code(errors_[i++]);
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<ErrorCode> errors_;
+  std::vector<size_t> sent_;  // index into errors_ of each partition sent to the coordinator
+};
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -252,15 +292,10 @@ asio::awaitable<protocol::OffsetCommitResponse> handle_offset_commit(Broker& bro
   params.group_instance_id = request.group_instance_id;
   params.generation_id = request.generation_id_or_member_epoch;
   params.retention_time_ms = request.retention_time_ms;
-  // Partitions of unknown topics are answered here; the rest go to the coordinator, in order.
-  std::vector<ErrorCode> errors;
-  std::vector<size_t> sent;  // index into `errors` of each committed entry
+  PartitionErrors errors;
   for (const auto& topic : request.topics) {
     for (const auto& p : topic.partitions) {
-      if (!topic_partition_exists(broker, topic.name, p.partition_index)) {
-        errors.push_back(ErrorCode::kUnknownTopicOrPartition);
-        continue;
-      }
+      if (!errors.add(broker, topic.name, p.partition_index)) continue;
       group::OffsetCommitEntry e;
       e.tp = {topic.name, p.partition_index};
       e.offset = p.committed_offset;
@@ -268,29 +303,16 @@ asio::awaitable<protocol::OffsetCommitResponse> handle_offset_commit(Broker& bro
       e.metadata = p.committed_metadata;
       if (version == kOffsetCommitOnlyVersionWithCommitTimestamp) e.commit_timestamp_ms = p.commit_timestamp;
       params.offsets.push_back(std::move(e));
-      sent.push_back(errors.size());
-      errors.push_back(ErrorCode::kNone);
     }
   }
   if (!params.offsets.empty()) {
     auto pending = std::make_shared<Pending<std::vector<ErrorCode>>>(broker.io());
     broker.groups().coordinator().commit_offsets(std::move(params), completer(pending));
     std::vector<ErrorCode> committed = co_await wait_for(pending);
-    for (size_t i = 0; i < committed.size() && i < sent.size(); ++i) errors[sent[i]] = committed[i];
+    errors.set_answers(committed);
   }
   protocol::OffsetCommitResponse response;
-  size_t i = 0;
-  for (const auto& topic : request.topics) {
-    protocol::OffsetCommitResponse::OffsetCommitResponseTopic t;
-    t.name = topic.name;
-    for (const auto& p : topic.partitions) {
-      protocol::OffsetCommitResponse::OffsetCommitResponsePartition rp;
-      rp.partition_index = p.partition_index;
-      rp.error_code = code(errors[i++]);
-      t.partitions.push_back(rp);
-    }
-    response.topics.push_back(std::move(t));
-  }
+  response.topics = errors.response_topics<protocol::OffsetCommitResponse::OffsetCommitResponseTopic>(request.topics);
   co_return response;
 }
 
@@ -371,17 +393,10 @@ asio::awaitable<protocol::OffsetDeleteResponse> handle_offset_delete(Broker& bro
                                                                      const protocol::OffsetDeleteRequest& request,
                                                                      int16_t) {
   std::vector<group::TopicPartitionKey> partitions;
-  std::vector<ErrorCode> errors;
-  std::vector<size_t> sent;
+  PartitionErrors errors;
   for (const auto& t : request.topics) {
     for (const auto& p : t.partitions) {
-      if (!topic_partition_exists(broker, t.name, p.partition_index)) {
-        errors.push_back(ErrorCode::kUnknownTopicOrPartition);
-        continue;
-      }
-      partitions.push_back({t.name, p.partition_index});
-      sent.push_back(errors.size());
-      errors.push_back(ErrorCode::kNone);
+      if (errors.add(broker, t.name, p.partition_index)) partitions.push_back({t.name, p.partition_index});
     }
   }
   auto pending = std::make_shared<Pending<group::OffsetDeleteResult>>(broker.io());
@@ -390,19 +405,8 @@ asio::awaitable<protocol::OffsetDeleteResponse> handle_offset_delete(Broker& bro
   protocol::OffsetDeleteResponse response;
   response.error_code = code(result.error);
   if (result.error != ErrorCode::kNone) co_return response;
-  for (size_t i = 0; i < result.partitions.size() && i < sent.size(); ++i) errors[sent[i]] = result.partitions[i];
-  size_t i = 0;
-  for (const auto& t : request.topics) {
-    protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic rt;
-    rt.name = t.name;
-    for (const auto& p : t.partitions) {
-      protocol::OffsetDeleteResponse::OffsetDeleteResponsePartition rp;
-      rp.partition_index = p.partition_index;
-      rp.error_code = code(errors[i++]);
-      rt.partitions.push_back(rp);
-    }
-    response.topics.push_back(std::move(rt));
-  }
+  errors.set_answers(result.partitions);
+  response.topics = errors.response_topics<protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic>(request.topics);
   co_return response;
 }
 
