@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "cli/broker_command.h"
+#include "cli/configs_command.h"
 #include "cli/dump_log.h"
 #include "cli/objstore_command.h"
+#include "cli/topics_command.h"
 #include "protocol/generated/api_keys.h"
 
 namespace {
@@ -31,6 +33,10 @@ int run(int argc, char** argv) {
   auto* dump_log = strata::cli::add_dump_log_command(app, dump_log_options);
   strata::cli::BrokerOptions broker_options;
   auto* broker = strata::cli::add_broker_command(app, broker_options);
+  strata::cli::TopicsOptions topics_options;
+  auto* topics = strata::cli::add_topics_command(app, topics_options);
+  strata::cli::ConfigsOptions configs_options;
+  auto* configs = strata::cli::add_configs_command(app, configs_options);
   strata::cli::ObjstoreOptions objstore_options;
   auto* objstore = strata::cli::add_objstore_command(app, objstore_options);
 
@@ -46,6 +52,10 @@ int run(int argc, char** argv) {
   }
   if (dump_log->parsed()) return strata::cli::dump_log(dump_log_options, std::cout, std::cerr);
   if (broker->parsed()) return strata::cli::run_broker(broker_options);
+  if (topics->parsed()) return strata::cli::run_topics(topics_options, std::cout, std::cerr);
+  if (configs->parsed()) {
+    return strata::cli::run_configs(configs_options, {argv + 1, argv + argc}, std::cout, std::cerr);
+  }
   if (objstore->parsed()) return strata::cli::run_objstore(objstore_options, std::cout, std::cerr);
   if (help->parsed() || app.get_subcommands().empty()) {
     std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
