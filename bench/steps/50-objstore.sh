@@ -68,19 +68,19 @@ curl_put_p99=$(ms "$BENCH_RAW/objstore-curl-put-4k.txt" | p_of 0.99)
 curl_get_p50=$(ms "$BENCH_RAW/objstore-curl-get-4k.txt" | p_of 0.5)
 curl_get_p99=$(ms "$BENCH_RAW/objstore-curl-get-4k.txt" | p_of 0.99)
 
-# compare ID FIGURE CURL_VALUE OUR_KEY UNIT [AIM]: curl's row (the limit), then ours as a ratio to it.
+# compare ID WHAT CURL_VALUE OUR_KEY UNIT AIM: curl's row (the limit), then ours as a ratio to it.
 compare() {
-  add_row --id "objstore_curl_$1" --figure "curl $2" --value "$3" --unit "$5" --source curl
-  add_row --id "objstore_$1" --figure "objstore $2${6:+; $6}" --value "$(ours "$4")" --unit "$5" \
+  add_row --id "objstore_curl_$1" --figure "curl $2 (RGW, loopback)" --value "$3" --unit "$5" --source curl
+  add_row --id "objstore_$1" --figure "objstore $2 ($6)" --value "$(ours "$4")" --unit "$5" \
     --ratio-to "objstore_curl_$1" --source strata_objstore_bench
 }
 target="target >= 0.9"
-compare put_4m "PUT 4 MiB (RGW, loopback)" "$curl_put4" put_4m_mib_s MiB/s "$target"
-compare get_4m "GET 4 MiB (RGW, loopback; ours verified)" "$curl_get4" get_4m_mib_s MiB/s "$target"
+compare put_4m "PUT 4 MiB" "$curl_put4" put_4m_mib_s MiB/s "$target"
+compare get_4m "GET 4 MiB" "$curl_get4" get_4m_mib_s MiB/s "verified; $target"
 compare put_64m "PUT 64 MiB" "$curl_put64" put_64m_mib_s MiB/s "$target"
-compare get_64m "GET 64 MiB (ours verified)" "$curl_get64" get_64m_mib_s MiB/s "$target"
-slower="above 1: slower"
-compare put_4k_p50 "PUT 4 KiB p50 (curl: one kept-alive connection)" "$curl_put_p50" put_4k_p50_ms ms "$slower"
+compare get_64m "GET 64 MiB" "$curl_get64" get_64m_mib_s MiB/s "verified; $target"
+slower="ratio above 1: slower"
+compare put_4k_p50 "PUT 4 KiB p50" "$curl_put_p50" put_4k_p50_ms ms "$slower"
 compare put_4k_p99 "PUT 4 KiB p99" "$curl_put_p99" put_4k_p99_ms ms "$slower"
-compare get_4k_p50 "GET 4 KiB p50" "$curl_get_p50" get_4k_p50_ms ms "$slower"
-compare get_4k_p99 "GET 4 KiB p99" "$curl_get_p99" get_4k_p99_ms ms "$slower"
+compare get_4k_p50 "GET 4 KiB p50" "$curl_get_p50" get_4k_p50_ms ms "verified; $slower"
+compare get_4k_p99 "GET 4 KiB p99" "$curl_get_p99" get_4k_p99_ms ms "verified; $slower"
