@@ -78,6 +78,8 @@ target="target >= 0.9"
 compare put_4m "PUT 4 MiB" "$curl_put4" put_4m_mib_s MiB/s "$target"
 compare get_4m "GET 4 MiB" "$curl_get4" get_4m_mib_s MiB/s "verified; $target"
 compare put_64m "PUT 64 MiB" "$curl_put64" put_64m_mib_s MiB/s "$target"
+add_row --id objstore_upload_64m --figure "objstore 64 MiB streamed upload (multipart, 4 x 8 MiB parts at once)" \
+  --value "$(ours upload_64m_mib_s)" --unit MiB/s --ratio-to objstore_curl_put_64m --source strata_objstore_bench
 compare get_64m "GET 64 MiB" "$curl_get64" get_64m_mib_s MiB/s "verified; $target"
 slower="ratio above 1: slower"
 compare put_4k_p50 "PUT 4 KiB p50" "$curl_put_p50" put_4k_p50_ms ms "$slower"
