@@ -2,6 +2,7 @@
 // in place in the request buffer, no copy); flushed before the answer when flush.messages says so.
 #include <fmt/format.h>
 
+#include "group/offsets_records.h"
 #include "record/validation.h"
 #include "server/handlers.h"
 #include "server/logging.h"
@@ -36,6 +37,9 @@ asio::awaitable<std::optional<ProduceResponse>> handle_produce(Broker& broker, p
       };
       if (!valid_acks) {
         fail(ErrorCode::kInvalidRequiredAcks, "acks must be -1, 0 or 1");
+      } else if (topic.name == group::kOffsetsTopic) {
+        // Only the group coordinator writes its topic (Kafka: internal topics refuse clients).
+        fail(ErrorCode::kInvalidTopicException, "Cannot append to internal topic __consumer_offsets");
       } else if (!log_ptr) {
         fail(ErrorCode::kUnknownTopicOrPartition, "");
       } else if (!partition.records) {

@@ -447,5 +447,56 @@ class KafkajsGroupTest(BrokerTestCase):
         self.assertIn({"groupId": "js-group", "protocolType": "consumer"}, out["groups"])
 
 
+class HostileGroupRequestsTest(BrokerTestCase):
+    """Requests no well-behaved client sends get Kafka's error codes; the broker keeps serving."""
+    properties = GROUP_PROPERTIES
+
+    def send(self, client, request):
+        node = client.least_loaded_node()
+        deadline = time.time() + 10
+        while not client.ready(node) and time.time() < deadline:
+            client.poll(timeout_ms=100)
+        future = client.send(node, request)
+        client.poll(future=future, timeout_ms=10000)
+        self.assertTrue(future.succeeded(), future.exception)
+        return future.value
+
+    def test_bad_group_requests_get_kafkas_errors(self):
+        from kafka.client_async import KafkaClient
+        from kafka.protocol.commit import GroupCoordinatorRequest_v1, OffsetCommitRequest_v2, OffsetFetchRequest_v1
+        from kafka.protocol.group import (HeartbeatRequest_v0, JoinGroupRequest_v1, LeaveGroupRequest_v0,
+                                          SyncGroupRequest_v0)
+        from kafka.protocol.produce import ProduceRequest_v3
+        produce(self.broker.bootstrap, "t", ["x"])
+        client = KafkaClient(bootstrap_servers=self.broker.bootstrap)
+        try:
+            protocols = [("range", b"\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff")]
+            invalid_group_id, unknown_member, illegal_generation, invalid_session_timeout = 24, 25, 22, 26
+            inconsistent_protocol, invalid_topic = 23, 17
+            self.assertEqual(self.send(client, JoinGroupRequest_v1("", 10000, 10000, "", "consumer", protocols))
+                             .error_code, invalid_group_id)
+            self.assertEqual(self.send(client, JoinGroupRequest_v1("g", 10, 10000, "", "consumer", protocols))
+                             .error_code, invalid_session_timeout)
+            self.assertEqual(self.send(client, JoinGroupRequest_v1("g", 10000, 10000, "ghost", "consumer", protocols))
+                             .error_code, unknown_member)
+            self.assertEqual(self.send(client, JoinGroupRequest_v1("g", 10000, 10000, "", "consumer", []))
+                             .error_code, inconsistent_protocol)
+            self.assertEqual(self.send(client, HeartbeatRequest_v0("nogroup", 3, "m")).error_code, unknown_member)
+            self.assertEqual(self.send(client, SyncGroupRequest_v0("nogroup", 3, "m", [("m", b"junk")])).error_code,
+                             unknown_member)
+            self.assertEqual(self.send(client, LeaveGroupRequest_v0("nogroup", "m")).error_code, unknown_member)
+            commit = self.send(client, OffsetCommitRequest_v2("nogroup", 5, "m", -1, [("t", [(0, 1, "")])]))
+            self.assertEqual(commit.topics[0][1][0][1], illegal_generation)
+            fetched = self.send(client, OffsetFetchRequest_v1("nogroup", [("t", [0, 99])]))
+            self.assertEqual([p[1] for p in fetched.topics[0][1]], [-1, -1])
+            # Only the coordinator writes its topic (created here, by FindCoordinator).
+            self.send(client, GroupCoordinatorRequest_v1("g", 0))
+            produced = self.send(client, ProduceRequest_v3(None, -1, 10000, [("__consumer_offsets", [(0, b"")])]))
+            self.assertEqual(produced.topics[0][1][0][1], invalid_topic)
+        finally:
+            client.close()
+        self.assertIn("1 brokers", kcat("-b", self.broker.bootstrap, "-L"))
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(__doc__, "group clients"))
