@@ -228,6 +228,10 @@ class GroupCoordinator {
   void delete_offsets(const std::string& group_id, std::vector<TopicPartitionKey> partitions,
                       OffsetDeleteCallback done);
 
+  // A topic was deleted: every group's offsets of it go (tombstones), and empty groups left
+  // without offsets with them (Kafka's handling of deleted partitions).
+  void topic_deleted(const std::string& topic);
+
   // ListGroups: states (Kafka's names, case-insensitive) filter when non-empty.
   std::pair<ErrorCode, std::vector<GroupOverview>> list_groups(const std::vector<std::string>& states) const;
   GroupDescription describe_group(const std::string& group_id) const;

@@ -155,6 +155,28 @@ void GroupCoordinator::delete_offsets(const std::string& group_id, std::vector<T
   log_.append(group->partition, std::move(tombstones), std::move(appended));
 }
 
+void GroupCoordinator::topic_deleted(const std::string& topic) {
+  std::vector<std::string> ids;
+  for (const auto& [id, group] : groups_) ids.push_back(id);
+  for (const std::string& id : ids) {
+    Group* group = find(id);
+    if (!group) continue;
+    std::vector<OffsetsTopicWrite> tombstones;
+    for (auto it = group->offsets.lower_bound({topic, INT32_MIN}); it != group->offsets.end() && it->first.topic == topic;) {
+      tombstones.push_back({offset_commit_key(id, topic, it->first.partition), std::nullopt});
+      it = group->offsets.erase(it);
+    }
+    if (tombstones.empty()) continue;
+    const int32_t partition = group->partition;
+    if (group->state == GroupState::empty && group->members.empty() && group->offsets.empty() &&
+        group->pending_commits.empty()) {
+      tombstones.push_back({group_metadata_key(id), std::nullopt});
+      remove_group(id);
+    }
+    log_.append(partition, std::move(tombstones), [](ErrorCode) {});
+  }
+}
+
 // --- admin ---------------------------------------------------------------------------------------
 
 std::pair<ErrorCode, std::vector<GroupOverview>> GroupCoordinator::list_groups(

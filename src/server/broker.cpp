@@ -130,6 +130,7 @@ result<void> Broker::delete_topic(const std::string& name) {
     STRATA_TRY(logs_->remove(tp));
     notify_data(tp);  // waiting fetches answer UNKNOWN_TOPIC_OR_PARTITION at once
   }
+  groups_->coordinator().topic_deleted(name);  // its committed offsets go too
   log(LogLevel::info, "Deleted topic {}", name);
   return success();
 }

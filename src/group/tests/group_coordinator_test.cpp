@@ -508,6 +508,24 @@ TEST_F(GroupCoordinatorTest, OffsetDeleteRefusesSubscribedTopics) {
   EXPECT_EQ(result.error, ErrorCode::kGroupIdNotFound);
 }
 
+TEST_F(GroupCoordinatorTest, DeletingATopicDeletesItsOffsets) {
+  commit("", -1, 1, "gone");
+  commit("", -1, 2, "kept");
+  OffsetCommitParams other;
+  other.group_id = "only-gone";
+  other.offsets.push_back({{"gone", 3}, 9, -1, std::nullopt, -1});
+  coordinator->commit_offsets(other, [](std::vector<ErrorCode>) {});
+  const size_t before = log.entries.size();
+  coordinator->topic_deleted("gone");
+  auto left = coordinator->fetch_offsets("g", std::nullopt, false).offsets;
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].tp.topic, "kept");
+  EXPECT_FALSE(coordinator->group_state("only-gone")) << "an empty group without offsets goes";
+  // Tombstones: g's offset; only-gone's offset and the group itself.
+  ASSERT_EQ(log.entries.size(), before + 3);
+  for (size_t i = before; i < log.entries.size(); ++i) EXPECT_FALSE(log.entries[i].record.value);
+}
+
 TEST_F(GroupCoordinatorTest, ShutdownAnswersWaitingJoins) {
   Joined a;
   join_new(a);

@@ -427,6 +427,25 @@ class KafkaPythonGroupTest(BrokerTestCase):
             admin.close()
 
 
+    def test_deleting_a_topic_deletes_its_committed_offsets(self):
+        from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+        from kafka.structs import OffsetAndMetadata
+        b = self.broker.bootstrap
+        produce(b, "doomed", ["a", "b"])
+        produce(b, "kept", ["c"])
+        consumer = KafkaConsumer(group_id="dg", bootstrap_servers=b, enable_auto_commit=False)
+        consumer.commit({TopicPartition("doomed", 0): OffsetAndMetadata(1, ""),
+                         TopicPartition("kept", 0): OffsetAndMetadata(1, "")})
+        consumer.close()
+        admin = KafkaAdminClient(bootstrap_servers=b)
+        try:
+            self.assertEqual(len(admin.list_consumer_group_offsets("dg")), 2)
+            admin.delete_topics(["doomed"])
+            self.assertEqual(list(admin.list_consumer_group_offsets("dg")), [TopicPartition("kept", 0)])
+        finally:
+            admin.close()
+
+
 class KafkajsGroupTest(BrokerTestCase):
     properties = GROUP_PROPERTIES
 
