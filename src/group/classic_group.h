@@ -92,8 +92,8 @@ struct GroupCoordinator::Group {
   std::optional<std::string> protocol_name;
   std::optional<std::string> leader;
   std::map<std::string, Member> members;
-  std::map<std::string, std::string> static_members;               // instance id -> member id
-  std::map<std::string, Clock::MonotonicTime> pending_members;      // MEMBER_ID_REQUIRED issued; deadline
+  std::map<std::string, std::string> static_members;            // instance id -> member id
+  std::map<std::string, Clock::MonotonicTime> pending_members;  // MEMBER_ID_REQUIRED issued; deadline
   int64_t state_timestamp_ms = -1;
   std::map<TopicPartitionKey, CommittedOffset> offsets;
   std::map<TopicPartitionKey, int> pending_commits;

@@ -6,7 +6,6 @@
 
 namespace strata::group {
 
-
 std::string_view state_name(GroupState state) {
   switch (state) {
     case GroupState::empty: return "Empty";
@@ -193,8 +192,7 @@ void GroupCoordinator::join_new_member(Group& group, JoinGroupParams params, Joi
   } else if (params.require_known_member_id) {
     // KIP-394: the client rejoins with this id; until then it is pending (and expires like a
     // member that stopped heartbeating).
-    group.pending_members[member_id] =
-        clock_.now_monotonic() + std::chrono::milliseconds(params.session_timeout_ms);
+    group.pending_members[member_id] = clock_.now_monotonic() + std::chrono::milliseconds(params.session_timeout_ms);
     JoinGroupResult r;
     r.error = ErrorCode::kMemberIdRequired;
     r.member_id = std::move(member_id);
@@ -204,8 +202,7 @@ void GroupCoordinator::join_new_member(Group& group, JoinGroupParams params, Joi
   }
 }
 
-void GroupCoordinator::join_static_member(Group& group, JoinGroupParams params, std::string new_id,
-                                          JoinCallback done) {
+void GroupCoordinator::join_static_member(Group& group, JoinGroupParams params, std::string new_id, JoinCallback done) {
   const std::string instance = *params.group_instance_id;
   auto known = group.static_members.find(instance);
   if (known != group.static_members.end() && !group.has(known->second)) {
@@ -270,9 +267,7 @@ void GroupCoordinator::join_static_member(Group& group, JoinGroupParams params, 
       member.awaiting_join = std::move(done);
       prepare_rebalance(group);
       break;
-    case GroupState::preparing_rebalance:
-      member.awaiting_join = std::move(done);
-      break;
+    case GroupState::preparing_rebalance: member.awaiting_join = std::move(done); break;
     case GroupState::empty:
     case GroupState::dead: {
       JoinGroupResult r;

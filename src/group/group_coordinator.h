@@ -84,7 +84,7 @@ struct JoinGroupParams {
   int32_t rebalance_timeout_ms = 0;
   std::string client_id;
   std::string client_host;
-  bool require_known_member_id = false;  // JoinGroup v4+
+  bool require_known_member_id = false;   // JoinGroup v4+
   bool supports_skip_assignment = false;  // JoinGroup v9+ (KIP-814)
 };
 struct JoinedMember {
@@ -223,8 +223,7 @@ class GroupCoordinator {
   void commit_offsets(OffsetCommitParams params, CommitCallback done);
   // `topics` nullopt: every committed partition of the group.
   OffsetFetchResult fetch_offsets(const std::string& group_id,
-                                  const std::optional<std::vector<TopicPartitionKey>>& partitions,
-                                  bool require_stable);
+                                  const std::optional<std::vector<TopicPartitionKey>>& partitions, bool require_stable);
   void delete_offsets(const std::string& group_id, std::vector<TopicPartitionKey> partitions,
                       OffsetDeleteCallback done);
 

@@ -61,7 +61,8 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, CommitCallback 
     return;
   }
   const std::string group_id = params.group_id;
-  auto appended = [this, group_id, committed, errors = std::move(errors), done = std::move(done)](ErrorCode error) mutable {
+  auto appended = [this, group_id, committed, errors = std::move(errors),
+                   done = std::move(done)](ErrorCode error) mutable {
     Group* g = find(group_id);
     for (const auto& [tp, offset] : *committed) {
       if (!g) break;
@@ -162,7 +163,8 @@ void GroupCoordinator::topic_deleted(const std::string& topic) {
     Group* group = find(id);
     if (!group) continue;
     std::vector<OffsetsTopicWrite> tombstones;
-    for (auto it = group->offsets.lower_bound({topic, INT32_MIN}); it != group->offsets.end() && it->first.topic == topic;) {
+    for (auto it = group->offsets.lower_bound({topic, INT32_MIN});
+         it != group->offsets.end() && it->first.topic == topic;) {
       tombstones.push_back({offset_commit_key(id, topic, it->first.partition), std::nullopt});
       it = group->offsets.erase(it);
     }

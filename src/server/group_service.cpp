@@ -103,7 +103,8 @@ void GroupService::append(int32_t partition, std::vector<group::OffsetsTopicWrit
   }
   auto batch = builder.build();
   if (!batch) return done(ErrorCode::kUnknownServerError);
-  auto appended = log_ptr->append_as_leader(std::span<std::byte>(*batch), LeaderEpoch{0}, record::AppendOrigin::coordinator);
+  auto appended =
+      log_ptr->append_as_leader(std::span<std::byte>(*batch), LeaderEpoch{0}, record::AppendOrigin::coordinator);
   if (!appended) {
     log(LogLevel::warn, "{}: coordinator append failed: {}", storage::to_string(tp), appended.error().to_string());
     return done(coordinator_error(error_code_of(appended.error())));
@@ -199,7 +200,8 @@ asio::awaitable<void> GroupService::load() {
     coordinator_->finish_loading(p);
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    if (next.value() > 0) log(LogLevel::info, "Loaded the groups of {}-{} (up to offset {}) in {} ms", name, p, next.value(), ms);
+    if (next.value() > 0)
+      log(LogLevel::info, "Loaded the groups of {}-{} (up to offset {}) in {} ms", name, p, next.value(), ms);
   }
 }
 

@@ -183,7 +183,8 @@ protocol::FindCoordinatorResponse handle_find_coordinator(Broker& broker,
 
 // --- JoinGroup, SyncGroup, Heartbeat, LeaveGroup ---------------------------------------------------
 
-asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker, const protocol::JoinGroupRequest& request,
+asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker,
+                                                               const protocol::JoinGroupRequest& request,
                                                                int16_t version, const RequestClient& client) {
   group::JoinGroupParams params;
   params.group_id = request.group_id;
@@ -224,7 +225,8 @@ asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker, c
   co_return response;
 }
 
-asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(Broker& broker, const protocol::SyncGroupRequest& request,
+asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(Broker& broker,
+                                                               const protocol::SyncGroupRequest& request,
                                                                int16_t version) {
   group::SyncGroupParams params;
   params.group_id = request.group_id;
@@ -268,7 +270,8 @@ protocol::LeaveGroupResponse handle_leave_group(Broker& broker, const protocol::
   response.error_code = code(result.error);
   if (version < kLeaveGroupFirstBatchedVersion) {
     // One member: its error is the response's.
-    if (result.error == ErrorCode::kNone && !result.members.empty()) response.error_code = code(result.members[0].second);
+    if (result.error == ErrorCode::kNone && !result.members.empty())
+      response.error_code = code(result.members[0].second);
     return response;
   }
   for (const auto& [member, error] : result.members) {
@@ -383,8 +386,8 @@ protocol::OffsetFetchResponse handle_offset_fetch(Broker& broker, const protocol
       }
     }
   }
-  response.topics = fetched_topics<R::OffsetFetchResponseTopic, R::OffsetFetchResponsePartition>(result, version,
-                                                                                                 std::nullopt);
+  response.topics =
+      fetched_topics<R::OffsetFetchResponseTopic, R::OffsetFetchResponsePartition>(result, version, std::nullopt);
   if (version >= kOffsetFetchFirstVersionWithTopLevelError) response.error_code = code(result.error);
   return response;
 }
@@ -448,7 +451,8 @@ protocol::DescribeGroupsResponse handle_describe_groups(Broker& broker, const pr
     for (group::MemberDescription& m : d.members) {
       protocol::DescribeGroupsResponse::DescribedGroupMember member;
       member.member_id = std::move(m.member_id);
-      if (version >= kDescribeGroupsFirstVersionWithInstanceId) member.group_instance_id = std::move(m.group_instance_id);
+      if (version >= kDescribeGroupsFirstVersionWithInstanceId)
+        member.group_instance_id = std::move(m.group_instance_id);
       member.client_id = std::move(m.client_id);
       member.client_host = std::move(m.client_host);
       member.member_metadata = std::move(m.metadata);

@@ -17,8 +17,7 @@ class MemoryLog final : public OffsetsLog {
     int32_t partition;
     OffsetsTopicWrite record;
   };
-  void append(int32_t partition, std::vector<OffsetsTopicWrite> records,
-              std::function<void(ErrorCode)> done) override {
+  void append(int32_t partition, std::vector<OffsetsTopicWrite> records, std::function<void(ErrorCode)> done) override {
     if (fail_next != ErrorCode::kNone) {
       done(std::exchange(fail_next, ErrorCode::kNone));
       return;
@@ -116,8 +115,8 @@ class GroupCoordinatorTest : public ::testing::Test {
     coordinator->tick();
   }
 
-  ErrorCode sync(const std::string& member, int32_t generation,
-                 std::vector<std::pair<std::string, bytes>> assignments, Synced& synced) {
+  ErrorCode sync(const std::string& member, int32_t generation, std::vector<std::pair<std::string, bytes>> assignments,
+                 Synced& synced) {
     SyncGroupParams p;
     p.group_id = "g";
     p.member_id = member;
@@ -374,7 +373,7 @@ TEST_F(GroupCoordinatorTest, OffsetCommitChecksMembershipAndFetchReturnsCommits)
   EXPECT_EQ(commit("stranger", 1, 22), std::vector<ErrorCode>{ErrorCode::kUnknownMemberId});
   EXPECT_EQ(commit("", -1, 23), std::vector<ErrorCode>{ErrorCode::kUnknownMemberId}) << "the group is active";
   EXPECT_EQ(coordinator->fetch_offsets("g", std::nullopt, false).offsets[0].offset, 20);
-  EXPECT_EQ(commit("", 5, 1, "t") , std::vector<ErrorCode>{ErrorCode::kUnknownMemberId});
+  EXPECT_EQ(commit("", 5, 1, "t"), std::vector<ErrorCode>{ErrorCode::kUnknownMemberId});
 
   OffsetCommitParams big;
   big.group_id = "g";
@@ -414,7 +413,8 @@ TEST_F(GroupCoordinatorTest, CommitAnswersOnlyAfterTheAppendAndRequireStableSees
   p.offsets[0].offset = 8;
   coordinator->commit_offsets(p, [&](std::vector<ErrorCode> e) { errors = e; });
   EXPECT_EQ(errors, std::vector<ErrorCode>{ErrorCode::kNotCoordinator});
-  EXPECT_EQ(coordinator->fetch_offsets("g", std::nullopt, false).offsets[0].offset, 7) << "a failed append changes nothing";
+  EXPECT_EQ(coordinator->fetch_offsets("g", std::nullopt, false).offsets[0].offset, 7)
+      << "a failed append changes nothing";
 }
 
 TEST_F(GroupCoordinatorTest, ReplayRestoresGroupsAndOffsets) {
@@ -489,9 +489,9 @@ TEST_F(GroupCoordinatorTest, DeleteGroupsAndListAndDescribe) {
 
 TEST_F(GroupCoordinatorTest, OffsetDeleteRefusesSubscribedTopics) {
   // A consumer subscription (ConsumerProtocolSubscription v0: topics ["t"], null user data).
-  const bytes subscription = {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1},
-                              std::byte{0}, std::byte{1}, std::byte{'t'}, std::byte{0xFF}, std::byte{0xFF},
-                              std::byte{0xFF}, std::byte{0xFF}};
+  const bytes subscription = {std::byte{0},    std::byte{0},    std::byte{0},   std::byte{0},   std::byte{0},
+                              std::byte{1},    std::byte{0},    std::byte{1},   std::byte{'t'}, std::byte{0xFF},
+                              std::byte{0xFF}, std::byte{0xFF}, std::byte{0xFF}};
   Joined a;
   const std::string id = join_new(a, {{"range", subscription}});
   advance(150ms);

@@ -33,10 +33,10 @@ TEST(OffsetsRecords, PartitionForUsesKafkasAbs) {
 TEST(OffsetsRecords, OffsetCommitRoundTripsWithKafkasVersions) {
   const bytes key = offset_commit_key("g", "orders", 3);
   // int16 version 1, then group, topic (int16-length strings) and the partition.
-  const bytes expected_key = {std::byte{0}, std::byte{1}, std::byte{0}, std::byte{1}, std::byte{'g'},
-                              std::byte{0}, std::byte{6}, std::byte{'o'}, std::byte{'r'}, std::byte{'d'},
-                              std::byte{'e'}, std::byte{'r'}, std::byte{'s'}, std::byte{0}, std::byte{0},
-                              std::byte{0}, std::byte{3}};
+  const bytes expected_key = {std::byte{0},   std::byte{1},   std::byte{0},   std::byte{1},   std::byte{'g'},
+                              std::byte{0},   std::byte{6},   std::byte{'o'}, std::byte{'r'}, std::byte{'d'},
+                              std::byte{'e'}, std::byte{'r'}, std::byte{'s'}, std::byte{0},   std::byte{0},
+                              std::byte{0},   std::byte{3}};
   EXPECT_EQ(key, expected_key);
   CommittedOffset offset{42, 7, "meta", 1000, std::nullopt};
   const bytes value = offset_commit_value(offset);
