@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ostream>
 #include <regex>
 
 #include "cluster/properties.h"
@@ -22,38 +23,26 @@ constexpr std::chrono::milliseconds kPollInterval{100};
 constexpr const char* kClientId = "strata-admin";
 constexpr size_t kErrstrSize = 512;
 
-struct EventDeleter {
-  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+// unique_ptr's deleter for a librdkafka object: its destroy function.
+template <auto Destroy>
+struct Destroyer {
+  template <class T>
+  void operator()(T* p) const {
+    Destroy(p);
+  }
 };
-struct QueueDeleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-struct OptionsDeleter {
-  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
-};
-struct ConfDeleter {
-  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-struct NewTopicDeleter {
-  void operator()(rd_kafka_NewTopic_t* t) const { rd_kafka_NewTopic_destroy(t); }
-};
-struct DeleteTopicDeleter {
-  void operator()(rd_kafka_DeleteTopic_t* t) const { rd_kafka_DeleteTopic_destroy(t); }
-};
-struct NewPartitionsDeleter {
-  void operator()(rd_kafka_NewPartitions_t* p) const { rd_kafka_NewPartitions_destroy(p); }
-};
-struct ConfigResourceDeleter {
-  void operator()(rd_kafka_ConfigResource_t* r) const { rd_kafka_ConfigResource_destroy(r); }
-};
-struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
-};
+template <class T, auto Destroy>
+using Owned = std::unique_ptr<T, Destroyer<Destroy>>;
 
-using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
-using OptionsPtr = std::unique_ptr<rd_kafka_AdminOptions_t, OptionsDeleter>;
-using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+using EventPtr = Owned<rd_kafka_event_t, rd_kafka_event_destroy>;
+using QueuePtr = Owned<rd_kafka_queue_t, rd_kafka_queue_destroy>;
+using OptionsPtr = Owned<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>;
+using ConfPtr = Owned<rd_kafka_conf_t, rd_kafka_conf_destroy>;
+using NewTopicPtr = Owned<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy>;
+using DeleteTopicPtr = Owned<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy>;
+using NewPartitionsPtr = Owned<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy>;
+using ConfigResourcePtr = Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy>;
+using MetadataPtr = Owned<const rd_kafka_metadata_t, rd_kafka_metadata_destroy>;
 
 Error kafka_error(rd_kafka_resp_err_t code, const char* message) {
   return Error(static_cast<KafkaErrc>(code), message && *message ? message : rd_kafka_err2str(code));
@@ -163,6 +152,16 @@ struct AdminClient::State {
     return options;
   }
 
+  // Sends one admin request (`send(options, queue)` calls the librdkafka function) and waits for
+  // its result event; `call` names the request in a timeout message.
+  template <class Send>
+  result<EventPtr> request(rd_kafka_admin_op_t op, bool operation_timeout, std::string_view call, Send send) {
+    STRATA_TRY_ASSIGN(OptionsPtr admin_options, options(op, operation_timeout));
+    QueuePtr queue(rd_kafka_queue_new(rk));
+    send(admin_options.get(), queue.get());
+    return wait(queue.get(), call);
+  }
+
   // Waits for the result event of the request just sent on `queue`.
   result<EventPtr> wait(rd_kafka_queue_t* queue, std::string_view call) {
     const auto deadline = Clock::now() + timeout + kResultGrace;
@@ -255,11 +254,26 @@ result<AdminClient> AdminClient::create(const AdminClientOptions& options, std::
   return AdminClient(std::move(state));
 }
 
+void add_admin_client_options(CLI::App& cmd, AdminClientOptions& options, const std::string& bootstrap_help) {
+  cmd.add_option("--bootstrap-server", options.bootstrap_servers, bootstrap_help);
+  cmd.add_option("--command-config", options.command_config,
+                 fmt::format("Property file containing configs to be passed to the admin client (librdkafka names; "
+                             "{} bounds each call).",
+                             AdminClient::kTimeoutProperty));
+}
+
+result<AdminClient> create_admin_client(const AdminClientOptions& options, std::ostream& err) {
+  std::vector<std::string> warnings;
+  auto client = AdminClient::create(options, &warnings);
+  for (const auto& w : warnings) err << "WARNING: " << w << "\n";
+  return client;
+}
+
 result<ClusterInfo> AdminClient::describe_cluster(std::string_view call) {
   const rd_kafka_metadata_t* raw_metadata = nullptr;
   const rd_kafka_resp_err_t err = rd_kafka_metadata(state_->rk, /*all_topics=*/1, nullptr, &raw_metadata,
                                                     static_cast<int>(state_->timeout.count()));
-  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw_metadata);
+  MetadataPtr metadata(raw_metadata);
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT)
     return state_->timed_out(call, nullptr);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(err, nullptr);
@@ -287,7 +301,7 @@ result<ClusterInfo> AdminClient::describe_cluster(std::string_view call) {
 
 result<void> AdminClient::create_topic(const NewTopic& topic) {
   char errstr[kErrstrSize];
-  std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> new_topic(
+  NewTopicPtr new_topic(
       rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions, topic.replication_factor, errstr, sizeof errstr));
   if (!new_topic) return Error(AdminErrc::invalid_argument, errstr);
   for (const auto& [key, value] : topic.configs) {
@@ -295,11 +309,11 @@ result<void> AdminClient::create_topic(const NewTopic& topic) {
       return Error(AdminErrc::invalid_argument, fmt::format("Invalid topic config {}={}", key, value));
     }
   }
-  STRATA_TRY_ASSIGN(OptionsPtr options, state_->options(RD_KAFKA_ADMIN_OP_CREATETOPICS, true));
-  QueuePtr queue(rd_kafka_queue_new(state_->rk));
   rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
-  rd_kafka_CreateTopics(state_->rk, topics, 1, options.get(), queue.get());
-  STRATA_TRY_ASSIGN(EventPtr event, state_->wait(queue.get(), "createTopics"));
+  STRATA_TRY_ASSIGN(EventPtr event, state_->request(RD_KAFKA_ADMIN_OP_CREATETOPICS, true, "createTopics",
+                                                    [&](auto* options, auto* queue) {
+                                                      rd_kafka_CreateTopics(state_->rk, topics, 1, options, queue);
+                                                    }));
   size_t count = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
@@ -308,13 +322,14 @@ result<void> AdminClient::create_topic(const NewTopic& topic) {
 
 result<void> AdminClient::delete_topics(const std::vector<std::string>& topics) {
   if (topics.empty()) return success();
-  std::vector<std::unique_ptr<rd_kafka_DeleteTopic_t, DeleteTopicDeleter>> owned;
+  std::vector<DeleteTopicPtr> owned;
   for (const auto& name : topics) owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
-  STRATA_TRY_ASSIGN(OptionsPtr options, state_->options(RD_KAFKA_ADMIN_OP_DELETETOPICS, true));
-  QueuePtr queue(rd_kafka_queue_new(state_->rk));
   auto array = raw(owned);
-  rd_kafka_DeleteTopics(state_->rk, array.data(), array.size(), options.get(), queue.get());
-  STRATA_TRY_ASSIGN(EventPtr event, state_->wait(queue.get(), "deleteTopics"));
+  STRATA_TRY_ASSIGN(
+      EventPtr event,
+      state_->request(RD_KAFKA_ADMIN_OP_DELETETOPICS, true, "deleteTopics", [&](auto* options, auto* queue) {
+        rd_kafka_DeleteTopics(state_->rk, array.data(), array.size(), options, queue);
+      }));
   size_t count = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event.get()), &count);
@@ -324,17 +339,18 @@ result<void> AdminClient::delete_topics(const std::vector<std::string>& topics) 
 result<void> AdminClient::create_partitions(const std::vector<std::string>& topics, int total_partitions) {
   if (topics.empty()) return success();
   char errstr[kErrstrSize];
-  std::vector<std::unique_ptr<rd_kafka_NewPartitions_t, NewPartitionsDeleter>> owned;
+  std::vector<NewPartitionsPtr> owned;
   for (const auto& name : topics) {
     owned.emplace_back(
         rd_kafka_NewPartitions_new(name.c_str(), static_cast<size_t>(total_partitions), errstr, sizeof errstr));
     if (!owned.back()) return Error(AdminErrc::invalid_argument, errstr);
   }
-  STRATA_TRY_ASSIGN(OptionsPtr options, state_->options(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, true));
-  QueuePtr queue(rd_kafka_queue_new(state_->rk));
   auto array = raw(owned);
-  rd_kafka_CreatePartitions(state_->rk, array.data(), array.size(), options.get(), queue.get());
-  STRATA_TRY_ASSIGN(EventPtr event, state_->wait(queue.get(), "createPartitions"));
+  STRATA_TRY_ASSIGN(
+      EventPtr event,
+      state_->request(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, true, "createPartitions", [&](auto* options, auto* queue) {
+        rd_kafka_CreatePartitions(state_->rk, array.data(), array.size(), options, queue);
+      }));
   size_t count = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event.get()), &count);
@@ -343,13 +359,13 @@ result<void> AdminClient::create_partitions(const std::vector<std::string>& topi
 
 result<std::vector<ConfigEntry>> AdminClient::describe_configs(ResourceType type, const std::string& name) {
   STRATA_TRY(check_resource(type, name));
-  std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter> resource(
-      rd_kafka_ConfigResource_new(static_cast<rd_kafka_ResourceType_t>(type), name.c_str()));
-  STRATA_TRY_ASSIGN(OptionsPtr options, state_->options(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false));
-  QueuePtr queue(rd_kafka_queue_new(state_->rk));
+  ConfigResourcePtr resource(rd_kafka_ConfigResource_new(static_cast<rd_kafka_ResourceType_t>(type), name.c_str()));
   rd_kafka_ConfigResource_t* resources[] = {resource.get()};
-  rd_kafka_DescribeConfigs(state_->rk, resources, 1, options.get(), queue.get());
-  STRATA_TRY_ASSIGN(EventPtr event, state_->wait(queue.get(), "describeConfigs"));
+  STRATA_TRY_ASSIGN(
+      EventPtr event,
+      state_->request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false, "describeConfigs", [&](auto* options, auto* queue) {
+        rd_kafka_DescribeConfigs(state_->rk, resources, 1, options, queue);
+      }));
   size_t count = 0;
   const rd_kafka_ConfigResource_t** results =
       rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event.get()), &count);
@@ -384,18 +400,17 @@ result<std::vector<ConfigEntry>> AdminClient::describe_configs(ResourceType type
 result<void> AdminClient::alter_configs(ResourceType type, const std::string& name,
                                         const std::map<std::string, std::string>& configs) {
   STRATA_TRY(check_resource(type, name));
-  std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter> resource(
-      rd_kafka_ConfigResource_new(static_cast<rd_kafka_ResourceType_t>(type), name.c_str()));
+  ConfigResourcePtr resource(rd_kafka_ConfigResource_new(static_cast<rd_kafka_ResourceType_t>(type), name.c_str()));
   for (const auto& [key, value] : configs) {
     if (rd_kafka_ConfigResource_set_config(resource.get(), key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Error(AdminErrc::invalid_argument, fmt::format("Invalid config {}={}", key, value));
     }
   }
-  STRATA_TRY_ASSIGN(OptionsPtr options, state_->options(RD_KAFKA_ADMIN_OP_ALTERCONFIGS, false));
-  QueuePtr queue(rd_kafka_queue_new(state_->rk));
   rd_kafka_ConfigResource_t* resources[] = {resource.get()};
-  rd_kafka_AlterConfigs(state_->rk, resources, 1, options.get(), queue.get());
-  STRATA_TRY_ASSIGN(EventPtr event, state_->wait(queue.get(), "alterConfigs"));
+  STRATA_TRY_ASSIGN(EventPtr event, state_->request(RD_KAFKA_ADMIN_OP_ALTERCONFIGS, false, "alterConfigs",
+                                                    [&](auto* options, auto* queue) {
+                                                      rd_kafka_AlterConfigs(state_->rk, resources, 1, options, queue);
+                                                    }));
   size_t count = 0;
   const rd_kafka_ConfigResource_t** results =
       rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event.get()), &count);

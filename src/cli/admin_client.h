@@ -13,8 +13,11 @@
 // Nothing here throws; the commands decide how an error is printed.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -153,5 +156,11 @@ class AdminClient {
   explicit AdminClient(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
+
+// The two options every admin tool takes: --bootstrap-server and --command-config.
+void add_admin_client_options(CLI::App& cmd, AdminClientOptions& options, const std::string& bootstrap_help);
+
+// AdminClient::create for a tool: the warnings go to `err` as "WARNING: ..." lines.
+result<AdminClient> create_admin_client(const AdminClientOptions& options, std::ostream& err);
 
 }  // namespace strata::cli

@@ -85,7 +85,7 @@ result<Entity> check_args(const ConfigsOptions& o) {
     }
   }
   if (!duplicates.empty()) return usage(fmt::format("Duplicate entity type(s) specified: {}", join(duplicates, ",")));
-  if (o.bootstrap_server.empty()) {
+  if (o.client.bootstrap_servers.empty()) {
     return usage("Either --bootstrap-server or --bootstrap-controller must be specified.");
   }
   for (const auto& t : types) {
@@ -303,22 +303,16 @@ result<void> alter(AdminClient& admin, const ConfigsOptions& o, const Entity& en
 
 result<void> run(const ConfigsOptions& o, std::ostream& out, std::ostream& err) {
   STRATA_TRY_ASSIGN(Entity entity, check_args(o));
-  std::vector<std::string> warnings;
-  auto admin = AdminClient::create({o.bootstrap_server, o.command_config}, &warnings);
-  for (const auto& w : warnings) err << "WARNING: " << w << "\n";
-  if (!admin) return admin.error();
-  if (o.alter) return alter(*admin, o, entity, out);
-  return describe(*admin, o, entity, out, err);
+  STRATA_TRY_ASSIGN(AdminClient admin, create_admin_client(o.client, err));
+  if (o.alter) return alter(admin, o, entity, out);
+  return describe(admin, o, entity, out, err);
 }
 
 }  // namespace
 
 CLI::App* add_configs_command(CLI::App& app, ConfigsOptions& o) {
   auto* cmd = app.add_subcommand("configs", "Describe or alter topic and broker configs (Kafka's kafka-configs.sh)");
-  cmd->add_option("--bootstrap-server", o.bootstrap_server, "The Kafka servers to connect to.");
-  cmd->add_option("--command-config", o.command_config,
-                  "Property file containing configs to be passed to the admin client (librdkafka names; "
-                  "default.api.timeout.ms bounds each call).");
+  add_admin_client_options(*cmd, o.client, "The Kafka servers to connect to.");
   cmd->add_flag("--describe", o.describe, "List configs for the given entity.");
   cmd->add_flag("--alter", o.alter, "Alter the configuration for the entity.");
   cmd->add_flag("--all", o.all, "List all configs for the given entity, including static configs if available.");

@@ -23,11 +23,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_client.h"
+
 namespace strata::cli {
 
 struct ConfigsOptions {
-  std::string bootstrap_server;
-  std::string command_config;
+  AdminClientOptions client;  // --bootstrap-server, --command-config
   bool describe = false;
   bool alter = false;
   bool all = false;

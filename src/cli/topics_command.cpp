@@ -95,7 +95,7 @@ result<void> check_args(const TopicsOptions& o) {
   if (actions != 1) {
     return usage("Command must include exactly one action: --list, --describe, --create, --alter or --delete");
   }
-  if (o.bootstrap_server.empty()) return usage("--bootstrap-server must be specified");
+  if (o.client.bootstrap_servers.empty()) return usage("--bootstrap-server must be specified");
   if (!o.list && !o.describe && !o.topic) return usage("Missing required argument \"[topic]\"");
   if (o.alter) {
     if (!o.configs.empty()) {
@@ -249,25 +249,19 @@ result<void> delete_topics(AdminClient& admin, const TopicsOptions& o) {
 
 result<void> run(const TopicsOptions& o, std::ostream& out, std::ostream& err) {
   STRATA_TRY(check_args(o));
-  std::vector<std::string> warnings;
-  auto admin = AdminClient::create({o.bootstrap_server, o.command_config}, &warnings);
-  for (const auto& w : warnings) err << "WARNING: " << w << "\n";
-  if (!admin) return admin.error();
-  if (o.create) return create_topic(*admin, o, out);
-  if (o.list) return list_topics(*admin, o, out);
-  if (o.describe) return describe_topics(*admin, o, out);
-  if (o.alter) return alter_topics(*admin, o);
-  return delete_topics(*admin, o);
+  STRATA_TRY_ASSIGN(AdminClient admin, create_admin_client(o.client, err));
+  if (o.create) return create_topic(admin, o, out);
+  if (o.list) return list_topics(admin, o, out);
+  if (o.describe) return describe_topics(admin, o, out);
+  if (o.alter) return alter_topics(admin, o);
+  return delete_topics(admin, o);
 }
 
 }  // namespace
 
 CLI::App* add_topics_command(CLI::App& app, TopicsOptions& o) {
   auto* cmd = app.add_subcommand("topics", "Create, delete, describe, or change a topic (Kafka's kafka-topics.sh)");
-  cmd->add_option("--bootstrap-server", o.bootstrap_server, "REQUIRED: The Kafka server to connect to.");
-  cmd->add_option("--command-config", o.command_config,
-                  "Property file containing configs to be passed to the admin client (librdkafka names; "
-                  "default.api.timeout.ms bounds each call).");
+  add_admin_client_options(*cmd, o.client, "REQUIRED: The Kafka server to connect to.");
   cmd->add_flag("--create", o.create, "Create a new topic.");
   cmd->add_flag("--list", o.list, "List all available topics.");
   cmd->add_flag("--describe", o.describe, "List details for the given topics.");

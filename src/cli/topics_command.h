@@ -22,11 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_client.h"
+
 namespace strata::cli {
 
 struct TopicsOptions {
-  std::string bootstrap_server;
-  std::string command_config;
+  AdminClientOptions client;  // --bootstrap-server, --command-config
   bool create = false;
   bool list = false;
   bool describe = false;
