@@ -260,6 +260,12 @@ class TopicsTest(AdminToolTestCase):
                             r.stdout)
             if args[0] != "--create":  # the first call is a Metadata request, whose connection error is reported
                 self.assertIn("Connection refused", r.stdout)
+        # A name that does not resolve: the resolver's error, not only "brokers are down".
+        start = time.monotonic()
+        r = self.fails(run("topics", "--bootstrap-server", "nonexistent.invalid:9092", "--command-config", path,
+                           "--list", timeout=30))
+        self.assertLess(time.monotonic() - start, 10)
+        self.assertIn("Failed to resolve 'nonexistent.invalid:9092'", r.stdout)
 
 
 class ConfigsTest(AdminToolTestCase):
