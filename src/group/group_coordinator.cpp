@@ -40,6 +40,12 @@ GroupCoordinator::Group* GroupCoordinator::find(const std::string& group_id) con
   return it == groups_.end() ? nullptr : it->second.get();
 }
 
+std::vector<std::string> GroupCoordinator::group_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, group] : groups_) ids.push_back(id);
+  return ids;
+}
+
 GroupCoordinator::Group& GroupCoordinator::get_or_create(const std::string& group_id) {
   auto& slot = groups_[group_id];
   if (!slot) {
@@ -673,9 +679,7 @@ void GroupCoordinator::remove_group(const std::string& group_id) {
 void GroupCoordinator::tick() {
   if (stopped_) return;
   const auto now = clock_.now_monotonic();
-  std::vector<std::string> ids;
-  for (const auto& [id, group] : groups_) ids.push_back(id);
-  for (const std::string& id : ids) {
+  for (const std::string& id : group_ids()) {
     Group* group = find(id);
     if (!group || loading(group->partition)) continue;
     // Pending members (MEMBER_ID_REQUIRED answered) that never came back.

@@ -253,6 +253,8 @@ class GroupCoordinator {
   // INVALID_GROUP_ID, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE (stopped) or NONE.
   ErrorCode check_group_id(const std::string& group_id) const;
   Group* find(const std::string& group_id) const;
+  // The ids of every group, for walks that may remove groups.
+  std::vector<std::string> group_ids() const;
   Group& get_or_create(const std::string& group_id);
   std::string new_member_id(const std::string& prefix);
 

@@ -157,9 +157,7 @@ void GroupCoordinator::delete_offsets(const std::string& group_id, std::vector<T
 }
 
 void GroupCoordinator::topic_deleted(const std::string& topic) {
-  std::vector<std::string> ids;
-  for (const auto& [id, group] : groups_) ids.push_back(id);
-  for (const std::string& id : ids) {
+  for (const std::string& id : group_ids()) {
     Group* group = find(id);
     if (!group) continue;
     std::vector<OffsetsTopicWrite> tombstones;
@@ -265,9 +263,7 @@ void GroupCoordinator::delete_groups(const std::vector<std::string>& group_ids, 
 
 void GroupCoordinator::expire_offsets() {
   const int64_t now = clock_.now_wall_ms();
-  std::vector<std::string> ids;
-  for (const auto& [id, group] : groups_) ids.push_back(id);
-  for (const std::string& id : ids) {
+  for (const std::string& id : group_ids()) {
     Group* group = find(id);
     if (!group || loading(group->partition)) continue;
     // Kafka's GroupMetadata.removeExpiredOffsets: an empty group's offsets expire retention after
