@@ -1,4 +1,5 @@
 #include "cli/admin_client.h"
+#include "cli/admin_client_access.h"
 
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
@@ -126,11 +127,8 @@ struct AdminClient::State {
     if (rk) rd_kafka_destroy(rk);
   }
 
-  static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
-    auto* state = static_cast<State*>(opaque);
-    // "1/1 brokers are down" follows the error that says why (refused, unresolvable): keep that one.
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !state->last_error.empty()) return;
-    state->last_error = reason ? reason : "";
+  static void on_error(rd_kafka_t*, int, const char* reason, void* opaque) {
+    static_cast<State*>(opaque)->last_error = reason ? reason : "";
   }
 
   // Runs the error callbacks librdkafka queued on the main queue.
@@ -423,6 +421,18 @@ result<void> AdminClient::alter_configs(ResourceType type, const std::string& na
     }
   }
   return success();
+}
+
+rd_kafka_t* AdminClientAccess::handle(AdminClient& client) { return client.state_->rk; }
+
+result<AdminOptions> AdminClientAccess::options(AdminClient& client, rd_kafka_admin_op_t op, bool operation_timeout) {
+  STRATA_TRY_ASSIGN(OptionsPtr options, client.state_->options(op, operation_timeout));
+  return AdminOptions(options.release());
+}
+
+result<AdminEvent> AdminClientAccess::wait(AdminClient& client, rd_kafka_queue_t* queue, std::string_view call) {
+  STRATA_TRY_ASSIGN(EventPtr event, client.state_->wait(queue, call));
+  return AdminEvent(event.release());
 }
 
 }  // namespace strata::cli

@@ -152,6 +152,7 @@ class AdminClient {
                              const std::map<std::string, std::string>& configs);
 
  private:
+  friend struct AdminClientAccess;  // admin_client_access.h
   struct State;
   explicit AdminClient(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;

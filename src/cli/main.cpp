@@ -8,6 +8,7 @@
 
 #include "cli/broker_command.h"
 #include "cli/configs_command.h"
+#include "cli/consumer_groups_command.h"
 #include "cli/dump_log.h"
 #include "cli/objstore_command.h"
 #include "cli/topics_command.h"
@@ -37,6 +38,8 @@ int run(int argc, char** argv) {
   auto* topics = strata::cli::add_topics_command(app, topics_options);
   strata::cli::ConfigsOptions configs_options;
   auto* configs = strata::cli::add_configs_command(app, configs_options);
+  strata::cli::ConsumerGroupsOptions consumer_groups_options;
+  auto* consumer_groups = strata::cli::add_consumer_groups_command(app, consumer_groups_options);
   strata::cli::ObjstoreOptions objstore_options;
   auto* objstore = strata::cli::add_objstore_command(app, objstore_options);
 
@@ -57,6 +60,7 @@ int run(int argc, char** argv) {
     return strata::cli::run_configs(configs_options, {argv + 1, argv + argc}, std::cout, std::cerr);
   }
   if (objstore->parsed()) return strata::cli::run_objstore(objstore_options, std::cout, std::cerr);
+  if (consumer_groups->parsed()) return strata::cli::run_consumer_groups(consumer_groups_options, std::cout, std::cerr);
   if (help->parsed() || app.get_subcommands().empty()) {
     std::cout << app.get_formatter()->make_help(&app, "strata", CLI::AppFormatMode::Normal);
     return 0;

@@ -27,17 +27,27 @@ Error unsupported_version_error(int16_t version) {
                                                               version, M::kLowestVersion, M::kHighestVersion));
 }
 
+enum class TrailingBytes { reject, ignore };
+
 template <class M>
-result<M> decode(bytes_view input, int16_t version) {
+result<M> decode(bytes_view input, int16_t version, TrailingBytes trailing = TrailingBytes::reject) {
   if (!is_valid_version<M>(version)) return unsupported_version_error<M>(version);
   Reader reader(input);
   M message;
   message.read(reader, version);
-  if (reader.ok() && reader.remaining() != 0) {
+  if (reader.ok() && reader.remaining() != 0 && trailing == TrailingBytes::reject) {
     reader.fail(ProtocolErrc::trailing_bytes, fmt::format("{} unexpected bytes after the message", reader.remaining()));
   }
   if (!reader.ok()) return reader.error().with_context(fmt::format("{} v{}", M::kName, version));
   return message;
+}
+
+// A request body as Kafka's broker reads it: bytes after the message are ignored, because Kafka's
+// parser never looks at them and clients rely on it (librdkafka 2.0.2 sends an extra byte after
+// ListGroups v4 and OffsetFetch v7 bodies). Everything inside the message is still checked.
+template <class M>
+result<M> decode_request(bytes_view input, int16_t version) {
+  return decode<M>(input, version, TrailingBytes::ignore);
 }
 
 // Appends the encoding of `message` at `version` to `writer`.

@@ -31,7 +31,7 @@ result<bytes> response_frame(int32_t correlation_id, int16_t api_key, int16_t ve
 template <class Request, class Handler>
 result<std::optional<bytes>> answer(Broker& broker, bytes_view body, int32_t correlation, int16_t api, int16_t version,
                                     Handler&& handler) {
-  auto request = protocol::decode<Request>(body, version);
+  auto request = protocol::decode_request<Request>(body, version);
   if (!request) return request.error();
   STRATA_TRY_ASSIGN(bytes frame, response_frame(correlation, api, version, handler(broker, *request, version)));
   return std::optional<bytes>(std::move(frame));
@@ -41,7 +41,7 @@ result<std::optional<bytes>> answer(Broker& broker, bytes_view body, int32_t cor
 template <class Request, class Handler>
 asio::awaitable<result<std::optional<bytes>>> answer_later(Broker& broker, bytes_view body, int32_t correlation,
                                                            int16_t api, int16_t version, Handler handler) {
-  auto request = protocol::decode<Request>(body, version);
+  auto request = protocol::decode_request<Request>(body, version);
   if (!request) co_return request.error();
   auto response = co_await handler(broker, *request, version);
   auto frame = response_frame(correlation, api, version, response);
@@ -109,7 +109,7 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnsupportedVersion);
       co_return wrap(response_frame(correlation, api, 0, response));
     }
-    auto request = protocol::decode<protocol::ApiVersionsRequest>(parsed->body, version);
+    auto request = protocol::decode_request<protocol::ApiVersionsRequest>(parsed->body, version);
     if (!request) co_return Out(request.error());
     co_return wrap(response_frame(correlation, api, version, handle_api_versions(*request, version)));
   }
@@ -122,7 +122,7 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       co_return answer<protocol::FindCoordinatorRequest>(*this, body, correlation, api, version,
                                                          handle_find_coordinator);
     case ApiKey::kJoinGroup: {
-      auto request = protocol::decode<protocol::JoinGroupRequest>(body, version);
+      auto request = protocol::decode_request<protocol::JoinGroupRequest>(body, version);
       if (!request) co_return Out(request.error());
       const RequestClient client{parsed->header.client_id.value_or(""), client_host_of(connection)};
       protocol::JoinGroupResponse response = co_await handle_join_group(*this, *request, version, client);
@@ -154,14 +154,14 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
     case ApiKey::kMetadata:
       co_return answer<protocol::MetadataRequest>(*this, body, correlation, api, version, handle_metadata);
     case ApiKey::kProduce: {
-      auto request = protocol::decode<protocol::ProduceRequest>(body, version);
+      auto request = protocol::decode_request<protocol::ProduceRequest>(body, version);
       if (!request) co_return Out(request.error());
       std::optional<protocol::ProduceResponse> response = co_await handle_produce(*this, *request, version);
       if (!response) co_return Out(std::optional<bytes>{});
       co_return wrap(response_frame(correlation, api, version, *response));
     }
     case ApiKey::kFetch: {
-      auto request = protocol::decode<protocol::FetchRequest>(body, version);
+      auto request = protocol::decode_request<protocol::FetchRequest>(body, version);
       if (!request) co_return Out(request.error());
       std::vector<bytes> buffers;
       protocol::FetchResponse response = co_await handle_fetch(*this, *request, version, buffers);

@@ -9,6 +9,7 @@
 #include "protocol/generated/error_codes.h"
 #include "protocol/generated/messages/api_versions_request.h"
 #include "protocol/generated/messages/api_versions_response.h"
+#include "protocol/generated/messages/list_groups_request.h"
 #include "protocol/generated/messages/metadata_request.h"
 #include "protocol/generated/messages/produce_request.h"
 #include "protocol/request_frame.h"
@@ -85,6 +86,19 @@ TEST(WireFormat, TaggedFieldWithWrongSizeIsRejected) {
   auto m = decode<ApiVersionsResponse>(wire, 3);
   ASSERT_FALSE(m.has_value());
   EXPECT_TRUE(m.error().is(ProtocolErrc::trailing_bytes));
+}
+
+TEST(WireFormat, RequestsIgnoreTrailingBytesLikeKafkasBroker) {
+  // ListGroups v4 as librdkafka 2.0.2 sends it: an empty states filter, no tags, then one more 0.
+  const bytes wire = b({1, 0, 0});
+  auto strict = decode<ListGroupsRequest>(wire, 4);
+  ASSERT_FALSE(strict.has_value());
+  EXPECT_TRUE(strict.error().is(ProtocolErrc::trailing_bytes));
+  auto lenient = decode_request<ListGroupsRequest>(wire, 4);
+  ASSERT_TRUE(lenient.has_value()) << lenient.error().to_string();
+  EXPECT_TRUE(lenient->states_filter.empty());
+  // A truncated message is still an error.
+  EXPECT_FALSE(decode_request<ListGroupsRequest>(b({}), 4).has_value());
 }
 
 TEST(WireFormat, NullRecordsAndBorrowedRecords) {
