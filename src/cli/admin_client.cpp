@@ -127,8 +127,11 @@ struct AdminClient::State {
     if (rk) rd_kafka_destroy(rk);
   }
 
-  static void on_error(rd_kafka_t*, int, const char* reason, void* opaque) {
-    static_cast<State*>(opaque)->last_error = reason ? reason : "";
+  static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* state = static_cast<State*>(opaque);
+    // "1/1 brokers are down" follows the error that says why (refused, unresolvable): keep that one.
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !state->last_error.empty()) return;
+    state->last_error = reason ? reason : "";
   }
 
   // Runs the error callbacks librdkafka queued on the main queue.
