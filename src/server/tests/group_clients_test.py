@@ -3,7 +3,8 @@
 (librdkafka), confluent-kafka-python, kafka-python and kafkajs. Each test is a user's actions and
 what must hold: partitions shared within a group, rebalances on join and leave, committed offsets
 that survive restarts (clean and kill -9), static membership, cooperative rebalancing, the admin
-APIs, and `__consumer_offsets` in Kafka's own record format.
+APIs, `__consumer_offsets` in Kafka's own record format, hostile requests, and (hand-encoded) the
+newest versions of the APIs, which no installed client sends.
 
     /usr/bin/python3 group_clients_test.py path/to/strata [unittest args]
 """
@@ -13,6 +14,7 @@ import json
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -503,6 +505,11 @@ class FlexibleReader:
         self.pos += n
         return self.data[self.pos - n:self.pos].decode()
 
+    def bytes(self):
+        n = self.uvarint() - 1
+        self.pos += n
+        return self.data[self.pos - n:self.pos]
+
     def array(self, element):
         return [element() for _ in range(self.uvarint() - 1)]
 
@@ -516,7 +523,6 @@ class OffsetFetchBatchedTest(BrokerTestCase):
     properties = GROUP_PROPERTIES
 
     def test_offset_fetch_v8_answers_several_groups(self):
-        import socket
         from kafka import KafkaConsumer, TopicPartition
         from kafka.structs import OffsetAndMetadata
         b = self.broker.bootstrap
@@ -560,6 +566,109 @@ class OffsetFetchBatchedTest(BrokerTestCase):
         self.assertEqual(answered, [("g1", [("t", [(0, 5, -1, "m-g1", 0)])], 0),
                                     ("g2", [("t", [(1, 7, -1, "m-g2", 0)])], 0),
                                     ("g3", [], 0)])
+
+
+def cstr(s):
+    """A compact (nullable) string."""
+    if s is None:
+        return uvarint(0)
+    data = s.encode()
+    return uvarint(len(data) + 1) + data
+
+
+def carray(items):
+    return uvarint(len(items) + 1) + b"".join(items)
+
+
+class NewestVersionsTest(BrokerTestCase):
+    """The newest versions advertised, which none of the installed clients sends (hand-encoded
+    flexible requests): JoinGroup v9, SyncGroup v5, Heartbeat v4, OffsetCommit v9, DescribeGroups v5,
+    ListGroups v5, LeaveGroup v5."""
+    properties = GROUP_PROPERTIES
+
+    def call(self, sock, api, version, body):
+        self.correlation = getattr(self, "correlation", 0) + 1
+        frame = struct.pack(">hhih", api, version, self.correlation, 4) + b"test" + uvarint(0) + body
+        sock.sendall(struct.pack(">i", len(frame)) + frame)
+        size = struct.unpack(">i", sock.recv(4, socket.MSG_WAITALL))[0]
+        r = FlexibleReader(sock.recv(size, socket.MSG_WAITALL))
+        self.assertEqual(r.take(">i"), self.correlation)
+        r.tags()
+        return r
+
+    def test_newest_versions_of_the_group_apis(self):
+        produce(self.broker.bootstrap, "t", ["x"])
+        metadata = b"\x00\x00\x00\x00\x00\x01\x00\x01t\xff\xff\xff\xff"  # subscription v0: ["t"]
+        protocols = carray([cstr("range") + uvarint(len(metadata) + 1) + metadata + uvarint(0)])
+
+        def join(member_id):
+            body = (cstr("hv") + struct.pack(">ii", 10000, 10000) + cstr(member_id) + cstr(None) + cstr("consumer")
+                    + protocols + cstr("testing") + uvarint(0))
+            r = self.call(sock, 11, 9, body)
+            r.take(">i")
+            out = {"error": r.take(">h"), "generation": r.take(">i"), "protocol_type": r.string(),
+                   "protocol": r.string(), "leader": r.string(), "skip": r.take(">?"), "member_id": r.string()}
+
+            def member():
+                m = (r.string(), r.string(), r.bytes())
+                r.tags()
+                return m
+            out["members"] = r.array(member)
+            return out
+
+        with socket.create_connection(("127.0.0.1", self.broker.port), timeout=20) as sock:
+            first = join("")
+            self.assertEqual(first["error"], 79)  # MEMBER_ID_REQUIRED
+            joined = join(first["member_id"])
+            self.assertEqual((joined["error"], joined["generation"], joined["protocol_type"], joined["protocol"]),
+                             (0, 1, "consumer", "range"))
+            me = joined["member_id"]
+            self.assertEqual(joined["leader"], me)
+            self.assertEqual([m[0] for m in joined["members"]], [me])
+            self.assertEqual(joined["members"][0][2], metadata)
+
+            assignment = b"\x00\x00\x00\x00\x00\x01\x00\x01t\x00\x00\x00\x01\x00\x00\x00\x00\xff\xff\xff\xff"
+            body = (cstr("hv") + struct.pack(">i", 1) + cstr(me) + cstr(None) + cstr("consumer") + cstr("range")
+                    + carray([cstr(me) + uvarint(len(assignment) + 1) + assignment + uvarint(0)]) + uvarint(0))
+            r = self.call(sock, 14, 5, body)
+            r.take(">i")
+            self.assertEqual((r.take(">h"), r.string(), r.string()), (0, "consumer", "range"))
+            self.assertEqual(r.bytes(), assignment)
+
+            r = self.call(sock, 12, 4, cstr("hv") + struct.pack(">i", 1) + cstr(me) + cstr(None) + uvarint(0))
+            r.take(">i")
+            self.assertEqual(r.take(">h"), 0)
+
+            partition = struct.pack(">iqi", 0, 1, -1) + cstr("meta") + uvarint(0)
+            body = (cstr("hv") + struct.pack(">i", 1) + cstr(me) + cstr(None)
+                    + carray([cstr("t") + carray([partition]) + uvarint(0)]) + uvarint(0))
+            r = self.call(sock, 8, 9, body)
+            r.take(">i")
+            self.assertEqual(r.array(lambda: (r.string(), r.array(lambda: (r.take(">i"), r.take(">h"), r.tags())),
+                                              r.tags())), [("t", [(0, 0, None)], None)])
+
+            r = self.call(sock, 15, 5, carray([cstr("hv")]) + b"\x01" + uvarint(0))
+            r.take(">i")
+            self.assertEqual(r.uvarint(), 2)
+            error, group_id, state, protocol_type, protocol = (r.take(">h"), r.string(), r.string(), r.string(),
+                                                               r.string())
+            self.assertEqual((error, group_id, state, protocol_type, protocol), (0, "hv", "Stable", "consumer", "range"))
+
+            r = self.call(sock, 16, 5, carray([cstr("stable")]) + carray([cstr("classic")]) + uvarint(0))
+            r.take(">i")
+            self.assertEqual(r.take(">h"), 0)
+
+            def listed():
+                out = (r.string(), r.string(), r.string(), r.string())
+                r.tags()
+                return out
+            self.assertEqual(r.array(listed), [("hv", "consumer", "Stable", "classic")])
+
+            body = cstr("hv") + carray([cstr(me) + cstr(None) + cstr("done") + uvarint(0)]) + uvarint(0)
+            r = self.call(sock, 13, 5, body)
+            r.take(">i")
+            self.assertEqual(r.take(">h"), 0)
+            self.assertEqual(r.array(lambda: (r.string(), r.string(), r.take(">h"), r.tags())), [(me, None, 0, None)])
 
 
 class HostileGroupRequestsTest(BrokerTestCase):
