@@ -582,7 +582,7 @@ def carray(items):
 
 class NewestVersionsTest(BrokerTestCase):
     """The newest versions advertised, which none of the installed clients sends (hand-encoded
-    flexible requests): JoinGroup v9, SyncGroup v5, Heartbeat v4, OffsetCommit v9, DescribeGroups v5,
+    flexible requests): FindCoordinator v4 (batched keys), JoinGroup v9, SyncGroup v5, Heartbeat v4, OffsetCommit v9, DescribeGroups v5,
     ListGroups v5, LeaveGroup v5."""
     properties = GROUP_PROPERTIES
 
@@ -617,6 +617,16 @@ class NewestVersionsTest(BrokerTestCase):
             return out
 
         with socket.create_connection(("127.0.0.1", self.broker.port), timeout=20) as sock:
+            def find(key_type, keys):
+                r = self.call(sock, 10, 4, struct.pack(">b", key_type) + carray([cstr(k) for k in keys]) + uvarint(0))
+                r.take(">i")
+                return r.array(lambda: (r.string(), r.take(">i"), r.string(), r.take(">i"), r.take(">h"), r.string(),
+                                        r.tags())[:5])
+            node = (1, "127.0.0.1", self.broker.port, 0)
+            self.assertEqual(find(0, ["hv", "other"]), [("hv",) + node, ("other",) + node])
+            self.assertEqual(find(1, ["txn"]), [("txn",) + node])
+            self.assertEqual(find(9, ["x"]), [("x", -1, "", -1, 42)])  # INVALID_REQUEST
+
             first = join("")
             self.assertEqual(first["error"], 79)  # MEMBER_ID_REQUIRED
             joined = join(first["member_id"])
