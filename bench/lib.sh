@@ -42,3 +42,39 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
+
+# start_broker NAME [key=value ...]: starts `strata broker` from $BUILD_DIR on a free loopback port
+# with its data in $BENCH_RAW/NAME (removed at exit) and the given extra properties; waits until it
+# listens. Sets BROKER_PORT and BROKER_PID; the step's EXIT trap stops it (see stop_broker).
+start_broker() {
+  local name=$1
+  shift
+  local strata=$BUILD_DIR/strata
+  [[ -x $strata ]] || die "$strata not built; run: cmake --build $BUILD_DIR --target strata"
+  BROKER_DIR=$BENCH_RAW/$name
+  rm -rf "$BROKER_DIR"
+  mkdir -p "$BROKER_DIR"
+  BROKER_PORT=$(free_port)
+  {
+    echo "node.id=1"
+    echo "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT"
+    echo "log.dirs=$BROKER_DIR/data"
+    echo "admin.listener="
+    printf '%s\n' "$@"
+  } >"$BROKER_DIR/server.properties"
+  "$strata" broker --config "$BROKER_DIR/server.properties" >"$BENCH_RAW/$name.log" 2>&1 &
+  BROKER_PID=$!
+  trap stop_broker EXIT
+  for _ in $(seq 1 100); do
+    grep -q "Listening for Kafka clients" "$BENCH_RAW/$name.log" && return 0
+    kill -0 "$BROKER_PID" 2>/dev/null || die "strata broker exited: $(tail -5 "$BENCH_RAW/$name.log")"
+    sleep 0.1
+  done
+  die "strata broker did not start within 10 s: $(tail -5 "$BENCH_RAW/$name.log")"
+}
+
+stop_broker() {
+  kill "$BROKER_PID" 2>/dev/null || true
+  wait "$BROKER_PID" 2>/dev/null || true
+  rm -rf "$BROKER_DIR"
+}

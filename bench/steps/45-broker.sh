@@ -9,30 +9,12 @@ set -euo pipefail
 source "$BENCH_SRC/lib.sh"
 require_tool kcat
 
-strata=$BUILD_DIR/strata
-[[ -x $strata ]] || die "$strata not built; run: cmake --build $BUILD_DIR --target strata"
 RECORDS=${BENCH_BROKER_RECORDS:-300000}
 RECORD_BYTES=1000
 
-dir=$BENCH_RAW/broker-bench
-rm -rf "$dir"
-mkdir -p "$dir"
-port=$(free_port)
-cat >"$dir/server.properties" <<EOF
-node.id=1
-listeners=PLAINTEXT://127.0.0.1:$port
-log.dirs=$dir/data
-admin.listener=
-num.partitions=1
-EOF
-"$strata" broker --config "$dir/server.properties" >"$BENCH_RAW/broker-bench.log" 2>&1 &
-broker=$!
-trap 'kill "$broker" 2>/dev/null || true; wait "$broker" 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do
-  grep -q "Listening for Kafka clients" "$BENCH_RAW/broker-bench.log" && break
-  kill -0 "$broker" 2>/dev/null || die "strata broker exited: $(tail -5 "$BENCH_RAW/broker-bench.log")"
-  sleep 0.1
-done
+start_broker broker-bench num.partitions=1
+port=$BROKER_PORT
+dir=$BROKER_DIR
 
 python3 -c "
 import sys
