@@ -41,6 +41,17 @@ Md5::~Md5() = default;
 Md5::Md5(Md5&&) noexcept = default;
 Md5& Md5::operator=(Md5&&) noexcept = default;
 
+Md5::Md5(const Md5& other) : ctx_(std::make_unique<Ctx>()) {
+  if (EVP_MD_CTX_copy_ex(ctx_->ctx, other.ctx_->ctx) != 1) std::abort();
+}
+
+Md5& Md5::operator=(const Md5& other) {
+  if (this == &other) return *this;
+  if (!ctx_) ctx_ = std::make_unique<Ctx>();  // moved from
+  if (EVP_MD_CTX_copy_ex(ctx_->ctx, other.ctx_->ctx) != 1) std::abort();
+  return *this;
+}
+
 void Md5::update(bytes_view data) {
   if (EVP_DigestUpdate(ctx_->ctx, data.data(), data.size()) != 1) std::abort();
 }

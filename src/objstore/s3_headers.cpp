@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace strata::objstore {
@@ -86,6 +87,27 @@ result<S3ObjectHead> parse_object_head(S3Dialect dialect, const HttpResponse& re
   head.checksums.size = head.info.size;
   head.info.crc32c = head.checksums.strata_crc32c ? head.checksums.strata_crc32c : head.checksums.goog_crc32c;
   return head;
+}
+
+result<void> check_stored_md5(S3Dialect dialect, const HttpResponse& response, std::string_view what) {
+  if (!response.body_md5) {
+    return Error(ObjstoreErrc::permanent, fmt::format("{}: the body's MD5 was not computed", what));
+  }
+  const std::optional<std::string_view> header = response.header("etag");
+  if (!header) return Error(ObjstoreErrc::permanent, fmt::format("{}: the response has no ETag", what));
+  const std::string etag = strip_quotes(*header);
+  const std::optional<std::string_view> sse = response.header("x-amz-server-side-encryption");
+  const bool encrypted = (sse && sse->starts_with("aws:kms")) ||
+                         response.header("x-amz-server-side-encryption-customer-algorithm").has_value();
+  const bool hex = etag.size() == 32 && std::all_of(etag.begin(), etag.end(), [](char c) {
+                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                   });
+  if (dialect != S3Dialect::s3 || encrypted || !hex) return success();
+  const std::string sent = to_hex(*response.body_md5);
+  if (etag == sent) return success();
+  return Error(ObjstoreErrc::corrupt, fmt::format("{}: the server stored different bytes than were sent (its ETag {}, "
+                                                  "the MD5 sent {})",
+                                                  what, etag, sent));
 }
 
 }  // namespace strata::objstore

@@ -33,4 +33,10 @@ struct S3ObjectHead {
 // is one (a ranged GET), else from Content-Length.
 result<S3ObjectHead> parse_object_head(S3Dialect dialect, const HttpResponse& response);
 
+// After a PUT of an object or a part whose MD5 was computed while it was sent
+// (HttpRequest::hash_body): corrupt if the ETag of the response, the MD5 of what the server stored,
+// differs. Nothing is checked where the ETag is not an MD5: GCS, SSE-KMS and SSE-C, or an ETag that
+// is not 32 hex digits.
+result<void> check_stored_md5(S3Dialect dialect, const HttpResponse& response, std::string_view what);
+
 }  // namespace strata::objstore

@@ -15,6 +15,13 @@ namespace {
 
 // A transfer below this many bytes per second for stall_timeout is cut.
 constexpr long kStallBytesPerSecond = 1024;
+// curl's buffers for response bodies and for request bodies read by on_read. Its defaults (16 KiB,
+// 64 KiB; the curl tool receives in 100 KiB) cost a callback and a copy per few pages, and made
+// 64 MiB GETs and PUTs slower (bench/README.md).
+constexpr long kReceiveBufferSize = 256 * 1024;
+constexpr long kUploadBufferSize = 1024 * 1024;
+// HttpRequest::hash_body: bytes copied to curl's upload buffer and hashed at a time.
+constexpr size_t kHashSlice = 64 * 1024;
 // How much of an error response body is kept: S3 error documents are a few hundred bytes.
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
@@ -43,6 +50,10 @@ struct Transfer {
   HttpResponse* response = nullptr;
   size_t sent = 0;        // bytes of the request body handed to curl
   bool overflow = false;  // the server sent more than body_out holds
+  // HttpRequest::hash_body: the MD5 of body[0, hashed), while curl reads the body in order; a
+  // rewind to 0 starts it over, one elsewhere leaves it to be computed again at the end.
+  std::optional<Md5> md5;
+  size_t hashed = 0;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -73,6 +84,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       return 0;  // stops the transfer with CURLE_WRITE_ERROR
     }
     std::memcpy(t.request->body_out.data() + r.body_size, data, n);
+    if (t.request->on_received) {
+      t.request->on_received(r, r.body_size, bytes_view(t.request->body_out.data() + r.body_size, n));
+    }
     r.body_size += n;
     return n;
   }
@@ -85,6 +99,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     r.text.append(data, limit - r.text.size());  // keep the start of a huge error body, drop the rest
     return n;
   }
+  if (success && t.request->on_received) {
+    t.request->on_received(r, r.text.size(), bytes_view(reinterpret_cast<const std::byte*>(data), n));
+  }
   r.text.append(data, n);
   return n;
 }
@@ -93,8 +110,20 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
   const bytes_view body = t.request->body;
   const size_t n = std::min(size * count, body.size() - t.sent);
-  std::memcpy(buffer, body.data() + t.sent, n);
+  if (!t.md5 || t.hashed != t.sent) {
+    std::memcpy(buffer, body.data() + t.sent, n);
+    t.sent += n;
+    return n;
+  }
+  // Copied and hashed a slice at a time, so that MD5 reads what the copy just brought into cache.
+  for (size_t done = 0; done < n;) {
+    const size_t k = std::min(kHashSlice, n - done);
+    std::memcpy(buffer + done, body.data() + t.sent + done, k);
+    t.md5->update(body.subspan(t.sent + done, k));
+    done += k;
+  }
   t.sent += n;
+  t.hashed += n;
   return n;
 }
 
@@ -104,6 +133,10 @@ int on_seek(void* user, curl_off_t offset, int origin) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   t.sent = static_cast<size_t>(offset);
+  if (t.md5 && t.sent == 0) {
+    t.md5.emplace();
+    t.hashed = 0;
+  }
   return CURL_SEEKFUNC_OK;
 }
 
@@ -210,18 +243,26 @@ bool HttpClient::setup(Call& call, const HttpRequest& request) {
   call.curl = static_cast<CURL*>(acquire());
   if (call.curl == nullptr) return false;
   call.request = &request;
-  call.transfer = Transfer{&request, &call.response, 0, false};
+  call.transfer = Transfer{};
+  call.transfer.request = &request;
+  call.transfer.response = &call.response;
   CURL* curl = call.curl;
   bool ok = true;
   for (const std::string& h : request.headers) ok = ok && call.headers.add(h);
   const bool sigv4 = options_.signing == HttpSigning::sigv4;
   if (sigv4) {
-    const std::string hash = request.payload_sha256.empty() ? sha256_hex(request.body) : request.payload_sha256;
+    std::string hash = request.payload_sha256;
+    if (hash.empty()) {
+      hash =
+          options_.unsigned_payload && !request.body.empty() ? std::string(kUnsignedPayload) : sha256_hex(request.body);
+    }
     ok = ok && call.headers.add(fmt::format("{}: {}", payload_hash_header(), hash));
   }
   if (request.content_md5) {
-    call.response.content_md5 = md5(request.body);
-    ok = ok && call.headers.add("Content-MD5: " + base64(*call.response.content_md5));
+    call.response.body_md5 = md5(request.body);
+    ok = ok && call.headers.add("Content-MD5: " + base64(*call.response.body_md5));
+  } else if (request.hash_body) {
+    call.transfer.md5.emplace();
   }
   if (sigv4 && !options_.credentials.session_token.empty()) {
     ok = ok && call.headers.add(fmt::format(
@@ -251,6 +292,7 @@ bool HttpClient::setup(Call& call, const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, transfer);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, kReceiveBufferSize);
   // No wait for 100 Continue before a body. (Removing the Expect header with "Expect:" instead
   // would break the signature: curl 7.88 signs the empty header it does not send.)
   curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
@@ -273,6 +315,7 @@ bool HttpClient::setup(Call& call, const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, kUploadBufferSize);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(curl, CURLOPT_READDATA, transfer);
     curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
@@ -304,6 +347,11 @@ result<HttpResponse> HttpClient::finish(Call& call, int result_code, std::string
       release(call.curl);
     }
     call.curl = nullptr;
+  }
+  if (call.transfer.md5 && code == CURLE_OK) {
+    // Read whole and in order (the usual case), or computed again after a rewind.
+    call.response.body_md5 =
+        call.transfer.hashed == request.body.size() ? call.transfer.md5->finish() : md5(request.body);
   }
   if (call.transfer.overflow) {
     return Error(ObjstoreErrc::permanent,

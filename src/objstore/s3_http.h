@@ -1,7 +1,9 @@
 // Blocking, signed HTTP requests for the S3 backend, over libcurl. Signing is curl's
 // (CURLOPT_AWS_SIGV4, AWS4-HMAC-SHA256 or GCS's GOOG4-HMAC-SHA256); the payload hash header
-// (x-amz-content-sha256 / x-goog-content-sha256), which curl 7.88 does not add, is ours, so the
-// server checks every body against its signed SHA-256.
+// (x-amz-content-sha256 / x-goog-content-sha256), which curl 7.88 does not add, is ours: the
+// body's signed SHA-256, which the server checks, or UNSIGNED-PAYLOAD
+// (HttpClientOptions::unsigned_payload), where the body is covered by its MD5 instead (Content-MD5,
+// or HttpRequest::hash_body and the caller's comparison with the server's ETag).
 //
 // Connections are reused: each request borrows an easy handle from a pool and gives it back with
 // its live connection, so with N threads issuing requests there are at most N connections (plus
@@ -11,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -26,19 +29,31 @@
 
 namespace strata::objstore {
 
+struct HttpResponse;
+
 struct HttpRequest {
   std::string method = "GET";        // GET, HEAD, PUT, POST, DELETE
   std::string url;                   // already encoded (s3_url.h)
   std::vector<std::string> headers;  // "Name: value"; not the signature or payload hash (sigv4)
   bytes_view body;                   // sent as is (PUT, POST)
-  // SHA-256 hex of `body` (sigv4 only); empty: computed here.
+  // The payload hash header's value (sigv4 only); empty: UNSIGNED-PAYLOAD under
+  // HttpClientOptions::unsigned_payload when there is a body, else the SHA-256 hex of `body`,
+  // computed here.
   std::string payload_sha256;
   // Where a successful (2xx) response body goes; it fails with permanent if the server sends
   // more. Empty: into HttpResponse::text, up to kMaxTextBody.
   std::span<std::byte> body_out;
-  // Sends Content-MD5 of the body, computed here (on the pool, not the caller's loop) and
-  // returned in HttpResponse::content_md5.
+  // Sends Content-MD5 of the body, computed here before the body is sent (on the pool, not the
+  // caller's loop) and returned in HttpResponse::body_md5.
   bool content_md5 = false;
+  // Computes the MD5 of the body while curl reads it (one pass, no wait before the first byte) and
+  // returns it in HttpResponse::body_md5; nothing is sent. The caller compares it with what the
+  // server says it stored (the ETag).
+  bool hash_body = false;
+  // Called on the pool thread with each piece of a successful (2xx) response body, in order, once
+  // it is in body_out (or text); `offset` is where the piece starts in this response's body, so 0
+  // starts a new attempt. Checksums verified here read the bytes while they are in cache.
+  std::function<void(const HttpResponse& response, uint64_t offset, bytes_view piece)> on_received;
   // When set and it becomes true (from any thread), the transfer stops within about a second
   // and perform() fails with cancelled.
   const std::atomic<bool>* cancel = nullptr;
@@ -51,7 +66,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in order
   std::string text;                                          // the body, unless it went to body_out
   size_t body_size = 0;                                      // bytes written to body_out
-  std::optional<Md5Digest> content_md5;                      // of the request body, when HttpRequest::content_md5
+  std::optional<Md5Digest> body_md5;  // of the request body, when HttpRequest::content_md5 or hash_body
 
   // The first header of this name (lower case), if any.
   std::optional<std::string_view> header(std::string_view name) const;
@@ -72,6 +87,9 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{60'000};
   std::chrono::milliseconds stall_timeout{15'000};
+  // Sigv4 bodies go with the payload hash UNSIGNED-PAYLOAD instead of their SHA-256 (headers are
+  // still signed): one pass over every body less, here and on the server.
+  bool unsigned_payload = false;
 };
 
 class HttpClient {

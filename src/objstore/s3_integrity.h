@@ -1,8 +1,8 @@
 // The checksum convention of S3 objects (docs/formats/objstore-s3.md) and the verifier a
 // whole-object get runs over the bytes it streams. Every object Strata writes can be checked:
 //   - one-request PUT: x-amz-meta-strata-crc32c = CRC32C of the data, 8 lower-case hex digits;
-//   - multipart upload: x-amz-meta-strata-part-size = the part size (decimal), every part sent
-//     with Content-MD5, and the object's ETag, which the server computes as
+//   - multipart upload: x-amz-meta-strata-part-size = the part size (decimal), every part's
+//     ETag checked against the MD5 of the bytes sent, and the object's ETag, which the server computes as
 //     hex(MD5(MD5(part 1) || ... || MD5(part N))) + "-N", is recomputed by the reader from the
 //     bytes (the metadata is fixed at CreateMultipartUpload, before the data is known, so a
 //     whole-object CRC cannot be stored there; the ETag is the digest the server binds to the

@@ -7,6 +7,7 @@
 #include <asio/cancellation_state.hpp>
 #include <asio/this_coro.hpp>
 #include <atomic>
+#include <memory>
 
 #include "base/clock.h"
 #include "base/crc32c.h"
@@ -59,6 +60,7 @@ HttpClientOptions http_options(const S3Options& o) {
   h.connect_timeout = o.connect_timeout;
   h.request_timeout = o.request_timeout;
   h.stall_timeout = o.stall_timeout;
+  h.unsigned_payload = o.dialect == S3Dialect::s3 && !o.sign_payload;
   return h;
 }
 
@@ -169,9 +171,20 @@ asio::awaitable<result<ObjectInfo>> S3ObjectStore::put_object(std::string key, b
       fmt::format("{}{}: {}", metadata_prefix(options_.dialect), kCrcMetadataName, crc32c_hex(crc)));
   add_metadata_headers(options_.dialect, options.metadata, request.headers);
   if (options.if_absent) request.headers.push_back(if_absent_header());
+  // Unsigned bodies are covered by their MD5: a create-only PUT sends it first (Content-MD5), so
+  // that a damaged body is refused rather than stored where no retry may replace it; any other
+  // PUT computes it while sending and checks the server's ETag (a damaged object is replaced by
+  // the caller's next attempt, and a reader checks the CRC32C anyway).
+  const bool unsigned_payload = options_.dialect == S3Dialect::s3 && !options_.sign_payload;
+  request.content_md5 = unsigned_payload && options.if_absent;
+  request.hash_body = unsigned_payload && !options.if_absent;
   const std::string what = "put " + key;
   int attempts = 0;
   result<HttpResponse> response = co_await send(std::move(request), what, &attempts);
+  if (response && unsigned_payload && !options.if_absent) {
+    result<void> stored = check_stored_md5(options_.dialect, *response, what);
+    if (!stored) co_return stored.error();
+  }
   if (!response && response.error().is(ObjstoreErrc::precondition_failed) && attempts > 1) {
     // A retried create-only PUT can fail because its own earlier attempt succeeded unseen: the
     // object is ours if it has our checksum and our MD5.
@@ -211,9 +224,30 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
   const std::string url = url_.object(full_key(key));
   const uint64_t first = options.range ? options.range->offset : 0;
   const uint64_t wanted = options.range ? options.range->length : ByteRange::kToEnd;
-  bytes buffer(static_cast<size_t>(std::min<uint64_t>(options_.read_chunk_size, wanted)));
+  // Not zeroed (a std::vector would write every byte once before curl does).
+  const size_t buffer_size = static_cast<size_t>(std::min<uint64_t>(options_.read_chunk_size, wanted));
+  const std::unique_ptr<std::byte[]> buffer_memory(new std::byte[std::max<size_t>(buffer_size, 1)]);
+  const std::span<std::byte> buffer(buffer_memory.get(), buffer_size);
   GetResult got;
+  // A whole-object get checks the bytes while they arrive, on the pool in curl's write callback:
+  // `verifying` is `verifier` (the chunks received so far, nothing before the first response) plus
+  // what came of the chunk in flight; it starts over from `verifier` with each attempt.
   std::optional<ObjectVerifier> verifier;
+  std::optional<ObjectVerifier> verifying;
+  const S3Dialect dialect = options_.dialect;
+  auto verify = [&verifier, &verifying, dialect, first, wanted](const HttpResponse& r, uint64_t offset,
+                                                                bytes_view piece) {
+    if (offset == 0) {
+      verifying.reset();
+      if (verifier) {
+        verifying = verifier;
+      } else if (first == 0) {
+        result<S3ObjectHead> head = parse_object_head(dialect, r);
+        if (head && wanted >= head->info.size) verifying.emplace(head->checksums);
+      }
+    }
+    if (verifying) verifying->update(piece);
+  };
   std::string quoted_etag;
   uint64_t pos = first;
   uint64_t end = 0;  // known after the first response
@@ -228,6 +262,8 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
     request.headers.push_back(fmt::format("Range: bytes={}-{}", pos, pos + len - 1));
     if (!quoted_etag.empty()) request.headers.push_back("If-Match: " + quoted_etag);
     request.body_out = std::span<std::byte>(buffer.data(), static_cast<size_t>(len));
+    request.on_received = verify;
+    verifying.reset();
     result<HttpResponse> response = co_await send(std::move(request), what, nullptr);
     if (!response && response.error().is(ObjstoreErrc::invalid_range) && quoted_etag.empty() && !options.range) {
       // S3 refuses any range of an empty object; read it whole (it is empty, or the error stands).
@@ -258,7 +294,7 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
       got.length = size == 0 ? 0 : std::min(wanted, size - first);
       end = first + got.length;
       whole = first == 0 && got.length == size;
-      if (whole) verifier.emplace(head.checksums);
+      if (whole && !verifying) verifying.emplace(head.checksums);  // no body, so no callback
       quoted_etag = "\"" + got.object.etag + "\"";
     }
     const size_t received = response->body_size;
@@ -267,16 +303,9 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
       co_return Error(ObjstoreErrc::transient,
                       fmt::format("{}: asked for {} bytes at {}, received {}", what, expected, pos, received));
     }
+    if (whole) verifier = std::move(verifying);  // this chunk's bytes included
     if (received == 0) break;
     const bytes_view chunk(buffer.data(), received);
-    if (verifier) {
-      // On the pool: MD5 at ~500 MB/s would hold the caller's loop for milliseconds per chunk.
-      auto verify = [&verifier, chunk] {
-        verifier->update(chunk);
-        return 0;
-      };
-      co_await offload(pool_.get_executor(), std::move(verify));
-    }
     OBJSTORE_CO_TRY(co_await sink(chunk));
     pos += received;
   } while (pos < end);

@@ -77,6 +77,8 @@ result<bool> apply_key(S3Options& o, std::string_view full_key, std::string_view
   } else if (key == "retry.max.attempts") {
     STRATA_TRY_ASSIGN(uint64_t n, parse_u64(full_key, value));
     o.retry.max_attempts = static_cast<uint32_t>(n);
+  } else if (key == "sign.payload") {
+    STRATA_TRY_ASSIGN(o.sign_payload, parse_bool(full_key, value));
   } else if (key == "conditional.complete.trusted") {
     STRATA_TRY_ASSIGN(o.trust_conditional_complete, parse_bool(full_key, value));
   } else {

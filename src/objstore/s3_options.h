@@ -83,6 +83,12 @@ struct S3Options {
   // Whole-object gets of objects that carry no checksum Strata can check (written by another
   // tool as multipart, or encrypted with SSE-KMS) fail with corrupt unless this is set.
   bool allow_unverified_reads = false;
+  // S3 dialect: send every body's SHA-256 as its signed payload hash, checked by the server,
+  // instead of UNSIGNED-PAYLOAD. Off by default: a body is covered by its MD5 instead (Content-MD5
+  // on create-only PUTs, else the MD5 computed while sending compared with the server's ETag) and
+  // by the CRC32C the reader checks; hashing each body twice more (here before sending, then on the
+  // server) slowed large PUTs (bench/README.md). GCS bodies are always sent with their SHA-256.
+  bool sign_payload = false;
 };
 
 // Checks ranges and required fields, fills the endpoint default and normalizes the prefix.
@@ -91,7 +97,7 @@ result<S3Options> finish_options(S3Options options);
 // From the broker's keys: rsm.config.s3.bucket, .region, .endpoint, .path.style.access, .prefix,
 // .access.key.id, .secret.access.key (and .session.token, .part.size, .concurrency,
 // .request.timeout.ms, .connect.timeout.ms, .retry.deadline.ms, .retry.max.attempts,
-// .upload.parallelism, .multipart.threshold, .read.chunk.size). Unknown
+// .upload.parallelism, .multipart.threshold, .read.chunk.size, .sign.payload). Unknown
 // rsm.config.s3.* keys are refused, so that a typo does not pass silently; other keys are ignored.
 result<S3Options> s3_options_from_config(const std::map<std::string, std::string>& config);
 // The same for GCS: rsm.config.gcs.bucket, .prefix, .endpoint, .hmac.access.key (or

@@ -55,7 +55,8 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
                                 S3Options::kMaxParts, store_.options_.part_size));
   }
   // Checksums on the pool, not on the caller's event loop: the CRC32C of the whole object here,
-  // MD5 and SHA-256 of each part by the HTTP client.
+  // the MD5 of each part by the HTTP client while it sends the part (and its SHA-256 before, when
+  // payloads are signed).
   auto extend_crc = [this] {
     uint32_t crc = crc_;
     for (const bytes& part : pending_) crc = crc32c::extend(crc, part);
@@ -70,7 +71,7 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
     request.method = "PUT";
     request.url = store_.url_.object(store_.full_key(key()), {{"partNumber", number}, {"uploadId", upload_id_}});
     request.body = pending_[i];
-    request.content_md5 = true;
+    request.hash_body = true;
     requests.push_back(std::move(request));
     whats.push_back(fmt::format("upload {} part {}", key(), number));
   }
@@ -79,9 +80,10 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
     OBJSTORE_CO_TRY(responses[i]);
     const std::optional<std::string_view> etag = responses[i]->header("etag");
     if (!etag) co_return Error(ObjstoreErrc::permanent, whats[i] + ": the response has no ETag");
+    // A damaged part is caught here, before it can become part of an object.
+    OBJSTORE_CO_TRY(check_stored_md5(store_.options_.dialect, *responses[i], whats[i]));
     parts_.push_back(S3Part{static_cast<uint32_t>(first + i), std::string(*etag)});
-    if (!responses[i]->content_md5) co_return Error(ObjstoreErrc::permanent, whats[i] + ": no Content-MD5 was sent");
-    part_md5s_.push_back(*responses[i]->content_md5);
+    part_md5s_.push_back(*responses[i]->body_md5);
   }
   pending_.clear();
   co_return success();

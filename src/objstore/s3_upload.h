@@ -1,8 +1,9 @@
 // A streamed write to S3 (object_store.h's Upload). Bytes are buffered in parts
 // (S3Options::part_size). An upload that never fills a part is published by one PUT at
 // complete(); otherwise the first batch of full parts starts a multipart upload
-// (CreateMultipartUpload with the metadata and strata-part-size, s3_integrity.h), every part is
-// sent with Content-MD5, and complete() sends the rest and CompleteMultipartUpload. A failure, abort() or an upload
+// (CreateMultipartUpload with the metadata and strata-part-size, s3_integrity.h), every part's MD5
+// is computed while it is sent and checked against the part's ETag, and complete() sends the rest
+// and CompleteMultipartUpload (whose ETag is checked against the parts'). A failure, abort() or an upload
 // destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the
 // store's pool), so no part is left behind and nothing becomes visible.
 //

@@ -200,6 +200,69 @@ TEST_F(S3ObjectStoreTest, WrongSecretIsAccessDeniedAndSaysWhatToCheck) {
   EXPECT_OBJSTORE_ERROR(run(store_->head("k")), ObjstoreErrc::not_found);
 }
 
+TEST_F(S3ObjectStoreTest, UnsignedAndSignedPayloadsAreAcceptedAndAWrongSecretIsRefusedEither) {
+  // Bodies up to 1 MiB go as curl's in-memory body, larger ones through its read callback; both
+  // with UNSIGNED-PAYLOAD (the default) and with their signed SHA-256, whose headers the server
+  // checks all the same.
+  const bytes small = pattern(20, 0, 100 * KiB);
+  const bytes large = pattern(21, 0, 3 * MiB + 1);
+  for (const bool sign_payload : {false, true}) {
+    SCOPED_TRACE(sign_payload);
+    S3Options options = test_options(prefix_);
+    options.sign_payload = sign_payload;
+    std::unique_ptr<S3ObjectStore> store = open_store(options);
+    for (const auto& [key, data] : {std::pair<std::string, bytes_view>{"small", small}, {"large", large}}) {
+      result<ObjectInfo> put = run(store->put(key, data));
+      ASSERT_OK(put);
+      EXPECT_EQ(put->etag, to_hex(md5(data)));
+      result<bytes> got = run(get_bytes(*store, key));
+      ASSERT_OK(got);
+      EXPECT_TRUE(equal_bytes(*got, data)) << key;
+      PutOptions create_only;
+      create_only.if_absent = true;
+      ASSERT_OK(run(store->remove(key)));
+      ASSERT_OK(run(store->put(key, data, create_only)));  // Content-MD5, sent first
+    }
+    options.credentials.secret_access_key = "not-the-secret";
+    std::unique_ptr<S3ObjectStore> bad = open_store(options);
+    for (const bytes_view data : {bytes_view(small), bytes_view(large)}) {
+      result<ObjectInfo> put = run(bad->put("refused", data));
+      EXPECT_OBJSTORE_ERROR(put, ObjstoreErrc::access_denied);
+      ASSERT_FALSE(put);
+      EXPECT_NE(put.error().message().find("SignatureDoesNotMatch"), std::string::npos) << put.error().message();
+    }
+    EXPECT_OBJSTORE_ERROR(run(store_->head("refused")), ObjstoreErrc::not_found);
+  }
+}
+
+TEST_F(S3ObjectStoreTest, CorruptObjectReadInChunksIsCaughtWhileStreaming) {
+  // Checked chunk by chunk as the bytes arrive: a bad CRC32C (ours) or MD5 ETag (awscli's
+  // multipart objects) fails the get; good objects pass across chunk boundaries.
+  S3Options options = test_options(prefix_);
+  options.read_chunk_size = 256 * KiB + 3;
+  std::unique_ptr<S3ObjectStore> store = open_store(options);
+  const bytes content = pattern(22, 0, 3 * MiB + 5);
+  const std::filesystem::path file = tmp_.path() / "src";
+  write_file(file, content);
+  auto [rc, out] = shell(aws(
+      fmt::format("s3 cp --only-show-errors --metadata strata-crc32c=deadbeef {} {}", file.string(), s3_uri("bad"))));
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_OBJSTORE_ERROR(run(get_bytes(*store, "bad")), ObjstoreErrc::corrupt);
+
+  ASSERT_OK(run(store->put("good", content)));
+  result<bytes> good = run(get_bytes(*store, "good"));
+  ASSERT_OK(good);
+  EXPECT_TRUE(equal_bytes(*good, content));
+
+  const bytes large = pattern(23, 0, 17 * MiB + 1);  // awscli: three 8 MiB parts, a multipart ETag
+  write_file(file, large);
+  std::tie(rc, out) = shell(aws(fmt::format("s3 cp --only-show-errors {} {}", file.string(), s3_uri("theirs"))));
+  ASSERT_EQ(rc, 0) << out;
+  result<bytes> theirs = run(get_bytes(*store, "theirs"));
+  ASSERT_OK(theirs);
+  EXPECT_TRUE(equal_bytes(*theirs, large));
+}
+
 TEST_F(S3ObjectStoreTest, AwsCliReadsOurObjectsByteForByte) {
   const bytes small = pattern(1, 0, 100 * KiB);
   ASSERT_OK(run(store_->put("ours/small", small)));

@@ -10,6 +10,7 @@
 #include "objstore/s3_credentials.h"
 #include "objstore/s3_digest.h"
 #include "objstore/s3_errors.h"
+#include "objstore/s3_headers.h"
 #include "objstore/s3_integrity.h"
 #include "objstore/s3_options.h"
 #include "objstore/s3_url.h"
@@ -82,6 +83,10 @@ TEST(S3Options, FromKafkaStyleConfig) {
     c[std::move(key)] = std::move(value);
     return s3_options_from_config(c);
   };
+  EXPECT_FALSE(o->sign_payload);  // UNSIGNED-PAYLOAD unless asked
+  result<S3Options> signed_payload = with("rsm.config.s3.sign.payload", "true");
+  ASSERT_OK(signed_payload);
+  EXPECT_TRUE(signed_payload->sign_payload);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.buckets", "typo"), ObjstoreErrc::invalid_argument);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.part.size", "1024"), ObjstoreErrc::invalid_argument);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.concurrency", "0"), ObjstoreErrc::invalid_argument);
@@ -311,6 +316,75 @@ TEST(S3Integrity, VerifierChecksEveryConvention) {
   ObjectChecksums kms = plain;
   kms.encrypted_etag = true;
   EXPECT_FALSE(ObjectVerifier(kms).can_verify());
+}
+
+TEST(S3Integrity, VerifierCopiesGoOnFromTheSameState) {
+  // A get verifies each chunk into a copy of the verifier, kept only if the chunk arrived whole.
+  const bytes data = pattern(10, 0, 3 * MiB + 11);
+  const bytes_view head = bytes_view(data).first(MiB);
+  const bytes_view rest = bytes_view(data).subspan(MiB);
+  for (const bool multipart : {false, true}) {
+    SCOPED_TRACE(multipart);
+    ObjectChecksums checksums;
+    checksums.etag = multipart ? multipart_etag_of(data, 2 * MiB) : to_hex(md5(data));
+    checksums.part_size = multipart ? std::optional<uint64_t>(2 * MiB) : std::nullopt;
+    checksums.size = data.size();
+    ObjectVerifier committed(checksums);
+    committed.update(head);
+    ObjectVerifier failed_attempt = committed;
+    failed_attempt.update(rest.first(100));  // a cut transfer: thrown away
+    ObjectVerifier retried = committed;
+    retried.update(rest);
+    EXPECT_OK(retried.finish("get k", false));
+    committed.update(bytes_view(data).subspan(MiB + 1));  // a byte lost
+    EXPECT_OBJSTORE_ERROR(committed.finish("get k", false), ObjstoreErrc::corrupt);
+  }
+  Md5 a;
+  a.update(head);
+  Md5 b = a;
+  Md5 c;
+  c = b;
+  a.update(rest);
+  b.update(rest);
+  c.update(rest);
+  EXPECT_EQ(a.finish(), md5(data));
+  EXPECT_EQ(b.finish(), md5(data));
+  EXPECT_EQ(c.finish(), md5(data));
+}
+
+TEST(S3Integrity, StoredMd5MustMatchTheBodySent) {
+  const bytes body = pattern(11, 0, 1000);
+  HttpResponse r;
+  r.status = 200;
+  r.body_md5 = md5(body);
+  r.headers = {{"etag", "\"" + to_hex(md5(body)) + "\""}};
+  EXPECT_OK(check_stored_md5(S3Dialect::s3, r, "put k"));
+
+  HttpResponse damaged = r;
+  damaged.headers = {{"etag", "\"" + to_hex(md5(bytes_view(body).first(999))) + "\""}};
+  result<void> bad = check_stored_md5(S3Dialect::s3, damaged, "put k");
+  EXPECT_OBJSTORE_ERROR(bad, ObjstoreErrc::corrupt);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("put k"), std::string::npos) << bad.error().message();
+
+  // Where the ETag is no MD5 of the bytes, nothing can be compared.
+  EXPECT_OK(check_stored_md5(S3Dialect::gcs, damaged, "put k"));
+  HttpResponse kms = damaged;
+  kms.headers.emplace_back("x-amz-server-side-encryption", "aws:kms");
+  EXPECT_OK(check_stored_md5(S3Dialect::s3, kms, "put k"));
+  HttpResponse sse_c = damaged;
+  sse_c.headers.emplace_back("x-amz-server-side-encryption-customer-algorithm", "AES256");
+  EXPECT_OK(check_stored_md5(S3Dialect::s3, sse_c, "put k"));
+  HttpResponse opaque = r;
+  opaque.headers = {{"etag", "\"abc-2\""}};
+  EXPECT_OK(check_stored_md5(S3Dialect::s3, opaque, "put k"));
+
+  HttpResponse no_etag = r;
+  no_etag.headers.clear();
+  EXPECT_OBJSTORE_ERROR(check_stored_md5(S3Dialect::s3, no_etag, "put k"), ObjstoreErrc::permanent);
+  HttpResponse not_hashed = r;
+  not_hashed.body_md5.reset();
+  EXPECT_OBJSTORE_ERROR(check_stored_md5(S3Dialect::s3, not_hashed, "put k"), ObjstoreErrc::permanent);
 }
 
 }  // namespace
