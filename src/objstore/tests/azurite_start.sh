@@ -16,7 +16,10 @@ fi
 # A data dir left by an interrupted run: stop its server and start clean.
 "$HERE/azurite_stop.sh" "$DATA" >/dev/null 2>&1 || true
 mkdir -p "$DATA"
-# Port 0: the kernel picks a free one, and Azurite prints it.
+# Port 0: the kernel picks a free one, and Azurite prints it. The log exists before the server
+# starts: the background job opens its redirection only when it gets to run, which on a loaded
+# machine can be after the first look at the log below.
+: >"$DATA/azurite.log"
 setsid "$BIN" --blobHost 127.0.0.1 --blobPort 0 --location "$DATA" --disableTelemetry --silent \
   >"$DATA/azurite.log" 2>&1 </dev/null &
 echo $! >"$DATA/pid"
