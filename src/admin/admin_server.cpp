@@ -2,6 +2,7 @@
 // and GET /health. One request per connection (the response carries Connection: close); the request
 // head is bounded (kMaxRequestHead) and must arrive within kRequestTimeout, so a slow or hostile
 // client cannot hold memory or a connection for long.
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/read_until.hpp>
@@ -9,7 +10,6 @@
 #include <asio/streambuf.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include "admin/admin_server.h"
 #include "server/logging.h"
@@ -27,9 +27,8 @@ constexpr size_t kMaxRequestHead = 8192;
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
 
 std::string http_response(int status, std::string_view reason, std::string_view content_type, std::string_view body) {
-  return fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", status, reason,
-      content_type, body.size(), body);
+  return fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", status,
+                     reason, content_type, body.size(), body);
 }
 
 }  // namespace
@@ -56,10 +55,9 @@ result<std::unique_ptr<AdminServer>> AdminServer::start(server::Broker& broker) 
 }
 
 std::string AdminServer::health_json() const {
-  return fmt::format(
-      "{{\"status\":\"{}\",\"node_id\":{},\"cluster_id\":\"{}\",\"partitions\":{},\"uptime_ms\":{}}}\n",
-      broker_.stopping() ? "stopping" : "ok", broker_.config().node_id, broker_.metadata().cluster_id(),
-      broker_.all_logs().size(), broker_.uptime_ms());
+  return fmt::format("{{\"status\":\"{}\",\"node_id\":{},\"cluster_id\":\"{}\",\"partitions\":{},\"uptime_ms\":{}}}\n",
+                     broker_.stopping() ? "stopping" : "ok", broker_.config().node_id, broker_.metadata().cluster_id(),
+                     broker_.all_partitions().size(), broker_.uptime_ms());
 }
 
 asio::awaitable<void> AdminServer::accept_loop(tcp::acceptor& acceptor) {
@@ -102,17 +100,18 @@ asio::awaitable<void> AdminServer::serve(tcp::socket accepted) {
     const size_t first_space = request_line.find(' ');
     const size_t second_space = request_line.find(' ', first_space + 1);
     const std::string method = request_line.substr(0, first_space);
-    std::string target = first_space == std::string::npos ? std::string()
-                                                           : request_line.substr(first_space + 1,
-                                                                                 second_space - first_space - 1);
+    std::string target = first_space == std::string::npos
+                             ? std::string()
+                             : request_line.substr(first_space + 1, second_space - first_space - 1);
     target = target.substr(0, target.find('?'));
     if (method != "GET" && method != "HEAD") {
       response = http_response(405, "Method Not Allowed", "text/plain", "only GET is served\n");
     } else if (target == "/metrics") {
-      response = http_response(200, "OK", "text/plain; version=0.0.4; charset=utf-8", broker_.render_metrics());
+      std::string metrics = co_await broker_.render_metrics();
+      response = http_response(200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics);
     } else if (target == "/health") {
       response = broker_.stopping() ? http_response(503, "Service Unavailable", "application/json", health_json())
-                           : http_response(200, "OK", "application/json", health_json());
+                                    : http_response(200, "OK", "application/json", health_json());
     } else {
       response = http_response(404, "Not Found", "text/plain", "try /metrics or /health\n");
     }

@@ -157,6 +157,8 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
   STRATA_TRY_ASSIGN(int64_t request_max, broker_long(props, "socket.request.max.bytes"));
   c.socket_request_max_bytes = static_cast<int32_t>(request_max);
   STRATA_TRY_ASSIGN(c.connections_max_idle_ms, broker_long(props, "connections.max.idle.ms"));
+  STRATA_TRY_ASSIGN(int64_t cores, broker_long(props, "strata.cores"));
+  c.cores = static_cast<int32_t>(cores);
   STRATA_TRY_ASSIGN(c.log_retention_check_interval_ms, broker_long(props, "log.retention.check.interval.ms"));
   STRATA_TRY_ASSIGN(c.log_flush_offset_checkpoint_interval_ms,
                     broker_long(props, "log.flush.offset.checkpoint.interval.ms"));

@@ -50,6 +50,8 @@ struct BrokerConfig {
   bool delete_topic_enable = true;
   int32_t socket_request_max_bytes = 104'857'600;
   int64_t connections_max_idle_ms = 600'000;
+  // strata.cores: event loops sharing partitions and connections (ARCHITECTURE §3.4); 0 = one per core.
+  int32_t cores = 0;
   int64_t log_retention_check_interval_ms = 300'000;
   int64_t log_flush_offset_checkpoint_interval_ms = 60'000;
   int64_t log_flush_start_offset_checkpoint_interval_ms = 60'000;

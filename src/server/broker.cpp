@@ -10,7 +10,13 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+
 #include "cluster/properties.h"
+#include "group/offsets_records.h"
 #include "record/record_error.h"
 #include "server/group_service.h"
 #include "server/logging.h"
@@ -26,7 +32,35 @@ using protocol::ErrorCode;
 namespace {
 // How often the flusher looks for logs whose flush.ms has passed.
 constexpr std::chrono::milliseconds kFlushCheckInterval{1000};
+// How often a stopping broker looks whether its connections have all ended.
+constexpr std::chrono::milliseconds kDrainCheckInterval{5};
+
+// The shard of the thread running (set once by each shard's thread).
+thread_local size_t tls_current_shard = 0;
+
+size_t shards_for(const cluster::BrokerConfig& config) {
+  if (config.cores > 0) return static_cast<size_t>(config.cores);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// FNV-1a: a stable spread of topics over shards (the same on every run).
+uint64_t topic_hash(std::string_view topic) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : topic) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 }  // namespace
+
+struct Broker::DataWatch {
+  explicit DataWatch(asio::any_io_executor executor, std::vector<storage::TopicPartition> watched)
+      : timer(std::move(executor)), partitions(std::move(watched)) {}
+  asio::steady_timer timer;  // touched on the watcher's shard only
+  const std::vector<storage::TopicPartition> partitions;
+  bool woken = false;  // under data_watches_mutex_
+};
 
 ErrorCode error_code_of(const Error& error) {
   const std::string_view category = error.category();
@@ -52,9 +86,57 @@ ErrorCode error_code_of(const Error& error) {
   return ErrorCode::kUnknownServerError;
 }
 
-Broker::Broker(cluster::BrokerConfig config) : config_(std::move(config)) {}
+Broker::Broker(cluster::BrokerConfig config) : config_(std::move(config)) {
+  const size_t count = shards_for(config_);
+  for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>());
+}
 
-Broker::~Broker() { blocking_.join(); }
+Broker::~Broker() {
+  // Only reached without run() having joined them when start() failed half-way.
+  for (auto& shard : shards_) {
+    shard->keep_running.reset();
+    shard->io.stop();
+    if (shard->thread.joinable()) shard->thread.join();
+  }
+  blocking_.join();
+}
+
+size_t Broker::current_shard() { return tls_current_shard; }
+
+size_t Broker::shard_of(const storage::TopicPartition& tp) const {
+  if (shards_.size() == 1 || tp.topic == group::kOffsetsTopic) return 0;
+  return static_cast<size_t>((topic_hash(tp.topic) + static_cast<uint64_t>(tp.partition.value())) % shards_.size());
+}
+
+const cluster::MetadataStore& Broker::metadata() const {
+  assert(current_shard() == 0 && "the metadata store is shard 0's");
+  return *metadata_;
+}
+
+std::optional<std::string> Broker::topic_name_of(const storage::TopicId& id) const {
+  std::shared_lock lock(topic_names_mutex_);
+  auto it = topic_names_.find(id);
+  if (it == topic_names_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Broker::add_topic_name(const cluster::TopicMetadata& topic) {
+  std::unique_lock lock(topic_names_mutex_);
+  topic_names_[topic.id] = topic.name;
+}
+
+asio::awaitable<void> Broker::for_each_log(std::function<void(storage::PartitionLog&)> visit) {
+  for (size_t shard = 0; shard < shards_.size(); ++shard) {
+    auto visit_owned = [this, shard, &visit]() -> asio::awaitable<bool> {
+      for (const storage::TopicPartition& tp : logs_->partitions()) {
+        if (shard_of(tp) != shard) continue;
+        if (storage::PartitionLog* log_ptr = find_log(tp)) visit(*log_ptr);
+      }
+      co_return true;
+    };
+    co_await on_shard<bool>(shard, std::move(visit_owned));
+  }
+}
 
 result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
   std::unique_ptr<Broker> broker(new Broker(std::move(config)));
@@ -96,6 +178,7 @@ result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
       STRATA_TRY(storage::write_partition_metadata(created->dir() / storage::kPartitionMetadataFile, topic.id));
     }
   }
+  for (const auto& [name, topic] : broker->metadata_->topics()) broker->add_topic_name(topic);
   broker->groups_ = std::make_unique<GroupService>(*broker);
   return broker;
 }
@@ -104,7 +187,10 @@ result<storage::LogConfig> Broker::topic_log_config(const std::map<std::string, 
   return config_.log_config(overrides);
 }
 
-storage::PartitionLog* Broker::find_log(const storage::TopicPartition& tp) const { return logs_->get(tp); }
+storage::PartitionLog* Broker::find_log(const storage::TopicPartition& tp) const {
+  assert(shard_of(tp) == current_shard() && "a partition's log is touched only on its owner shard");
+  return logs_->get(tp);
+}
 
 result<cluster::TopicMetadata> Broker::create_topic(const std::string& name, int32_t partitions,
                                                     std::map<std::string, std::string> configs) {
@@ -116,23 +202,33 @@ result<cluster::TopicMetadata> Broker::create_topic(const std::string& name, int
     STRATA_TRY_ASSIGN(storage::PartitionLog * created, logs_->get_or_create({name, PartitionId{p}}, config));
     STRATA_TRY(storage::write_partition_metadata(created->dir() / storage::kPartitionMetadataFile, topic.id));
   }
+  add_topic_name(topic);
   log(LogLevel::info, "Created topic {} with {} partitions, id {}", name, partitions, topic.id.to_string());
   return topic;
 }
 
-result<void> Broker::delete_topic(const std::string& name) {
+asio::awaitable<result<void>> Broker::delete_topic(std::string name) {
   const cluster::TopicMetadata* topic = metadata_->find(name);
-  if (!topic) return Error(cluster::ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
+  if (!topic) co_return Error(cluster::ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
   const int32_t partitions = topic->partitions;
-  STRATA_TRY(metadata_->delete_topic(name));
+  const storage::TopicId id = topic->id;
+  if (result<void> deleted = metadata_->delete_topic(name); !deleted) co_return deleted.error();
+  {
+    std::unique_lock lock(topic_names_mutex_);
+    topic_names_.erase(id);
+  }
   for (int32_t p = 0; p < partitions; ++p) {
     const storage::TopicPartition tp{name, PartitionId{p}};
-    STRATA_TRY(logs_->remove(tp));
+    // On the owner, where nothing else is using the log while it goes.
+    auto remove = [this, tp]() -> asio::awaitable<result<bool>> { co_return logs_->remove(tp); };
+    result<bool> removed = co_await on_shard<result<bool>>(shard_of(tp), std::move(remove));
+    if (!removed) co_return removed.error();
     notify_data(tp);  // waiting fetches answer UNKNOWN_TOPIC_OR_PARTITION at once
   }
   groups_->coordinator().topic_deleted(name);  // its committed offsets go too
+  metrics_.remove_topic(name);
   log(LogLevel::info, "Deleted topic {}", name);
-  return success();
+  co_return success();
 }
 
 result<void> Broker::create_partitions(const std::string& name, int32_t partitions) {
@@ -159,7 +255,11 @@ result<void> Broker::set_topic_configs(const std::string& name, std::map<std::st
   // Durable first; the logs pick the new config up at their next append, roll or retention pass.
   STRATA_TRY(metadata_->set_configs(name, std::move(configs)));
   for (int32_t p = 0; p < partitions; ++p) {
-    if (storage::PartitionLog* partition_log = find_log({name, PartitionId{p}})) partition_log->update_config(config);
+    storage::TopicPartition tp{name, PartitionId{p}};
+    const size_t owner = shard_of(tp);
+    asio::post(shard_io(owner), [this, tp = std::move(tp), config] {
+      if (storage::PartitionLog* partition_log = find_log(tp)) partition_log->update_config(config);
+    });
   }
   log(LogLevel::info, "Updated the configs of topic {}", name);
   return success();
@@ -168,25 +268,50 @@ result<void> Broker::set_topic_configs(const std::string& name, std::map<std::st
 result<int64_t> Broker::allocate_producer_id() { return metadata_->allocate_producer_id(); }
 
 void Broker::notify_data(const storage::TopicPartition& tp) {
-  auto it = data_waiters_.find(tp);
-  if (it == data_waiters_.end()) return;
-  for (asio::steady_timer* timer : it->second) timer->cancel();
-  data_waiters_.erase(it);
+  std::lock_guard lock(data_watches_mutex_);
+  auto it = data_watches_.find(tp);
+  if (it == data_watches_.end()) return;
+  for (const std::shared_ptr<DataWatch>& watch : it->second) {
+    if (watch->woken) continue;
+    watch->woken = true;
+    // The watch stays alive until the cancel ran; the timer is touched on its own shard only.
+    asio::post(watch->timer.get_executor(), [watch] { watch->timer.cancel(); });
+  }
 }
 
-asio::awaitable<void> Broker::wait_for_data(const std::vector<storage::TopicPartition>& partitions,
-                                            std::chrono::steady_clock::time_point deadline) {
-  asio::steady_timer timer(io_, deadline);
-  for (const auto& tp : partitions) data_waiters_[tp].push_back(&timer);
-  std::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  // Whoever woke us removed us from their partition; remove us from the others.
-  for (const auto& tp : partitions) {
-    auto it = data_waiters_.find(tp);
-    if (it == data_waiters_.end()) continue;
-    std::erase(it->second, &timer);
-    if (it->second.empty()) data_waiters_.erase(it);
+std::shared_ptr<Broker::DataWatch> Broker::watch_data(const std::vector<storage::TopicPartition>& partitions) {
+  auto watch = std::make_shared<DataWatch>(shard_io(current_shard()).get_executor(), partitions);
+  std::lock_guard lock(data_watches_mutex_);
+  if (stopping_) watch->woken = true;
+  for (const auto& tp : partitions) data_watches_[tp].push_back(watch);
+  return watch;
+}
+
+void Broker::unwatch_data(const std::shared_ptr<DataWatch>& watch) {
+  std::lock_guard lock(data_watches_mutex_);
+  for (const auto& tp : watch->partitions) {
+    auto it = data_watches_.find(tp);
+    if (it == data_watches_.end()) continue;
+    std::erase(it->second, watch);
+    if (it->second.empty()) data_watches_.erase(it);
   }
+}
+
+asio::awaitable<void> Broker::wait_for_data(std::shared_ptr<DataWatch> watch,
+                                            std::chrono::steady_clock::time_point deadline) {
+  bool woken = false;
+  {
+    std::lock_guard lock(data_watches_mutex_);
+    woken = watch->woken;
+  }
+  if (!woken) {
+    // A notify from here on posts its cancel to this shard, which runs only once this coroutine
+    // is suspended in the wait below: no wake-up is lost.
+    watch->timer.expires_at(deadline);
+    std::error_code ec;
+    co_await watch->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  unwatch_data(watch);
 }
 
 asio::awaitable<result<void>> Broker::run_flush(storage::TopicPartition tp, storage::FlushJob job) {
@@ -214,7 +339,7 @@ result<std::unique_ptr<tcp::acceptor>> Broker::listen_on(const cluster::Listener
     return Error(cluster::ClusterErrc::invalid_config,
                  fmt::format("{} {}: '{}' is not an IP address ({})", what, l.name, l.host, ec.message()));
   }
-  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  auto acceptor = std::make_unique<tcp::acceptor>(io());
   const tcp::endpoint endpoint(address, l.port);
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -237,7 +362,18 @@ result<void> Broker::start() {
     acceptors_.push_back(std::move(acceptor));
   }
   started_at_ = std::chrono::steady_clock::now();
-  for (auto& acceptor : acceptors_) asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+  // Every shard's loop runs until drain() lets it go; shards 1.. on their own threads.
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    Shard& shard = *shards_[i];
+    shard.keep_running.emplace(shard.io.get_executor());
+    if (i == 0) continue;
+    shard.thread = std::thread([&shard, i] {
+      tls_current_shard = i;
+      shard.io.run();
+    });
+  }
+  log(LogLevel::info, "Serving on {} event loop(s) (strata.cores={})", shards_.size(), config_.cores);
+  for (auto& acceptor : acceptors_) asio::co_spawn(io(), accept_loop(*acceptor), asio::detached);
   start_background_tasks();
   groups_->start();
   return success();
@@ -253,34 +389,88 @@ asio::awaitable<void> Broker::accept_loop(tcp::acceptor& acceptor) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    // Round-robin over the shards: the socket's descriptor moves to the target's loop. Counted
+    // from here (serve() uncounts it), so that drain() waits for it.
+    ++live_connections_;
+    const size_t target = next_connection_shard_++ % shards_.size();
+    if (target == 0) {
+      asio::co_spawn(io(), serve(std::move(socket)), asio::detached);
+      continue;
+    }
+    const tcp::socket::protocol_type protocol = socket.local_endpoint(ec).protocol();
+    const tcp::socket::native_handle_type fd = socket.release(ec);
+    if (ec) {
+      --live_connections_;
+      log(LogLevel::warn, "cannot hand a connection to shard {}: {}", target, ec.message());
+      continue;
+    }
+    asio::post(shard_io(target), [this, target, protocol, fd] {
+      tcp::socket adopted(shard_io(target));
+      std::error_code assign_ec;
+      adopted.assign(protocol, fd, assign_ec);
+      if (assign_ec) {
+        --live_connections_;
+        ::close(fd);
+        log(LogLevel::warn, "shard {} cannot adopt a connection: {}", target, assign_ec.message());
+        return;
+      }
+      asio::co_spawn(shard_io(target), serve(std::move(adopted)), asio::detached);
+    });
   }
 }
 
 void Broker::start_background_tasks() {
-  // Each task: a named loop on a timer, stopped by stopping_; errors are logged, never fatal.
+  // Each task: a named loop on a timer on shard 0, stopped by stopping_; errors are logged, never
+  // fatal. The work on the logs themselves hops to their owners.
   struct Task {
     const char* name;
     int64_t interval_ms;
-    std::function<result<void>()> run;
+    std::function<asio::awaitable<result<void>>()> run;
   };
   std::vector<Task> tasks = {
       {"log retention", config_.log_retention_check_interval_ms,
-       [this]() -> result<void> {
-         STRATA_TRY_ASSIGN(int deleted, logs_->run_retention());
+       [this]() -> asio::awaitable<result<void>> {
+         int deleted = 0;
+         std::optional<Error> failed;
+         std::function<void(storage::PartitionLog&)> retain = [&deleted, &failed](storage::PartitionLog& log_ref) {
+           result<int> n = log_ref.delete_old_segments();
+           if (!n) {
+             if (!failed) failed = n.error();
+             return;
+           }
+           deleted += *n;
+           if (auto expired = log_ref.delete_expired_files(); !expired && !failed) failed = expired.error();
+         };
+         co_await for_each_log(std::move(retain));
          if (deleted > 0) log(LogLevel::info, "Retention deleted {} segment(s)", deleted);
-         return success();
+         if (failed) co_return *failed;
+         co_return success();
        }},
       {"recovery point checkpoint", config_.log_flush_offset_checkpoint_interval_ms,
-       [this] { return logs_->checkpoint_recovery_points(); }},
+       [this]() -> asio::awaitable<result<void>> {
+         std::map<storage::TopicPartition, Offset> points;
+         std::function<void(storage::PartitionLog&)> recovery_point_of = [&points](storage::PartitionLog& log_ref) {
+           points.emplace(log_ref.topic_partition(), log_ref.recovery_point());
+         };
+         co_await for_each_log(std::move(recovery_point_of));
+         co_return logs_->checkpoint_recovery_points(points);
+       }},
       {"log start offset checkpoint", config_.log_flush_start_offset_checkpoint_interval_ms,
-       [this] { return logs_->checkpoint_log_start_offsets(); }},
+       [this]() -> asio::awaitable<result<void>> {
+         std::map<storage::TopicPartition, Offset> starts;
+         std::function<void(storage::PartitionLog&)> log_start_of = [&starts](storage::PartitionLog& log_ref) {
+           if (auto start = storage::LogManager::log_start_entry(log_ref))
+             starts.emplace(log_ref.topic_partition(), *start);
+         };
+         co_await for_each_log(std::move(log_start_of));
+         co_return logs_->checkpoint_log_start_offsets(starts);
+       }},
   };
   if (config_.log_cleaner_enable) start_cleaner();
-  // flush.ms: every second, the logs whose flush is due are fsynced on the blocking pool, never on
-  // the loop (Kafka's log flusher, log.flush.scheduler.interval.ms).
+  // flush.ms: every second, each shard fsyncs its logs whose flush is due on the blocking pool,
+  // never on a loop (Kafka's log flusher, log.flush.scheduler.interval.ms).
   {
-    auto timer = std::make_unique<asio::steady_timer>(io_);
+    auto timer = std::make_unique<asio::steady_timer>(io());
     asio::steady_timer* t = timer.get();
     background_timers_.push_back(std::move(timer));
     auto flusher = [this, t]() -> asio::awaitable<void> {
@@ -289,25 +479,31 @@ void Broker::start_background_tasks() {
         std::error_code ec;
         co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) co_return;
-        // Partitions, not pointers: the list is walked across awaits, while topics may be deleted.
-        for (const storage::TopicPartition& each : logs_->partitions()) {
-          storage::PartitionLog* log_ptr = find_log(each);
-          if (!log_ptr || !log_ptr->flush_due()) continue;
-          auto job = log_ptr->prepare_flush(log_ptr->log_end_offset());
-          if (!job || !*job) continue;
-          const storage::TopicPartition tp = log_ptr->topic_partition();
-          result<void> flushed = co_await run_flush(tp, std::move(**job));
-          if (!flushed)
-            log(LogLevel::error, "{}: flush failed: {}", storage::to_string(tp), flushed.error().to_string());
-          if (stopping_) co_return;
+        for (size_t shard = 0; shard < shards_.size() && !stopping_; ++shard) {
+          auto flush_owned = [this, shard]() -> asio::awaitable<bool> {
+            // Partitions, not pointers: the list is walked across awaits, while topics may be deleted.
+            for (const storage::TopicPartition& each : logs_->partitions()) {
+              if (shard_of(each) != shard) continue;
+              storage::PartitionLog* log_ptr = find_log(each);
+              if (!log_ptr || !log_ptr->flush_due()) continue;
+              auto job = log_ptr->prepare_flush(log_ptr->log_end_offset());
+              if (!job || !*job) continue;
+              result<void> flushed = co_await run_flush(each, std::move(**job));
+              if (!flushed)
+                log(LogLevel::error, "{}: flush failed: {}", storage::to_string(each), flushed.error().to_string());
+              if (stopping_) break;
+            }
+            co_return true;
+          };
+          co_await on_shard<bool>(shard, std::move(flush_owned));
         }
       }
     };
-    asio::co_spawn(io_, flusher, asio::detached);
+    asio::co_spawn(io(), flusher, asio::detached);
   }
   for (Task& task : tasks) {
     if (task.interval_ms <= 0) continue;
-    auto timer = std::make_unique<asio::steady_timer>(io_);
+    auto timer = std::make_unique<asio::steady_timer>(io());
     asio::steady_timer* t = timer.get();
     background_timers_.push_back(std::move(timer));
     auto loop = [this, t, task]() -> asio::awaitable<void> {
@@ -316,11 +512,11 @@ void Broker::start_background_tasks() {
         std::error_code ec;
         co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) co_return;
-        result<void> outcome = task.run();
+        result<void> outcome = co_await task.run();
         if (!outcome) log(LogLevel::error, "{} failed: {}", task.name, outcome.error().to_string());
       }
     };
-    asio::co_spawn(io_, loop, asio::detached);
+    asio::co_spawn(io(), loop, asio::detached);
   }
 }
 
@@ -328,8 +524,8 @@ void Broker::start_cleaner() {
   // Kafka's log cleaner thread: every log.cleaner.backoff.ms, each compacted log that is dirty
   // enough is cleaned. The cleaning job reads closed segments and writes new ones on the blocking
   // pool, throttled to log.cleaner.io.max.bytes.per.second; only choosing the range and swapping
-  // the result in happen on the loop.
-  auto timer = std::make_unique<asio::steady_timer>(io_);
+  // the result in happen on the log's owner shard.
+  auto timer = std::make_unique<asio::steady_timer>(io());
   asio::steady_timer* t = timer.get();
   background_timers_.push_back(std::move(timer));
   auto cleaner = [this, t]() -> asio::awaitable<void> {
@@ -340,15 +536,28 @@ void Broker::start_cleaner() {
       if (stopping_) co_return;
       bool cleaned_any = false;
       for (const storage::TopicPartition& tp : logs_->partitions()) {
-        storage::PartitionLog* before = find_log(tp);
-        if (!before) continue;
-        auto prepared = before->prepare_cleaning(logs_->first_dirty_offset(tp), config_.cleaner);
-        if (!prepared) {
-          log(LogLevel::error, "{}: cannot clean: {}", storage::to_string(tp), prepared.error().to_string());
+        // On the owner: which range to clean (the job remembers the log it was prepared for).
+        struct Prepared {
+          const storage::PartitionLog* log = nullptr;
+          result<std::optional<storage::CleaningJob>> job = std::optional<storage::CleaningJob>{};
+        };
+        const std::optional<Offset> cleaned_to = logs_->cleaned_up_to(tp);
+        const storage::CleanerConfig cleaner_config = config_.cleaner;
+        auto prepare = [cleaned_to, cleaner_config](storage::PartitionLog* log_ptr) {
+          Prepared p;
+          if (!log_ptr) return p;
+          p.log = log_ptr;
+          p.job = log_ptr->prepare_cleaning(cleaned_to.value_or(log_ptr->log_start_offset()), cleaner_config);
+          return p;
+        };
+        Prepared prepared = co_await with_log(tp, std::move(prepare));
+        if (!prepared.log) continue;
+        if (!prepared.job) {
+          log(LogLevel::error, "{}: cannot clean: {}", storage::to_string(tp), prepared.job.error().to_string());
           continue;
         }
-        if (!*prepared) continue;
-        auto job = std::make_shared<storage::CleaningJob>(std::move(**prepared));
+        if (!*prepared.job) continue;
+        auto job = std::make_shared<storage::CleaningJob>(std::move(**prepared.job));
         auto outcome = std::make_shared<result<void>>(success());
         const double rate = config_.cleaner.io_max_bytes_per_second;
         auto work = [job, outcome, rate]() -> asio::awaitable<void> {
@@ -357,20 +566,30 @@ void Broker::start_cleaner() {
           co_return;
         };
         co_await asio::co_spawn(blocking_, work, asio::use_awaitable);
-        storage::PartitionLog* after = find_log(tp);
-        if (after != before) continue;  // deleted meanwhile: its directory, cleaned files included, is gone
-        auto stats = after->complete_cleaning(*job, *outcome);
-        if (!stats) {
-          log(LogLevel::warn, "{}: cleaning discarded: {}", storage::to_string(tp), stats.error().message());
+        // On the owner again: swap the cleaned segments in, unless the log went meanwhile (its
+        // directory, cleaned files included, is gone).
+        using Completed = std::optional<result<storage::CleanerStats>>;
+        const storage::PartitionLog* before = prepared.log;
+        auto complete = [before, job, outcome, &tp](storage::PartitionLog* after) -> Completed {
+          if (after != before) return std::nullopt;
+          auto done = after->complete_cleaning(*job, *outcome);
+          if (done) {
+            if (auto deleted = after->delete_expired_files(); !deleted) {
+              log(LogLevel::warn, "{}: {}", storage::to_string(tp), deleted.error().to_string());
+            }
+          }
+          return done;
+        };
+        Completed stats = co_await with_log(tp, std::move(complete));
+        if (!stats) continue;
+        if (!*stats) {
+          log(LogLevel::warn, "{}: cleaning discarded: {}", storage::to_string(tp), stats->error().message());
           continue;
         }
-        logs_->record_cleaned(tp, stats->end_offset);
+        logs_->record_cleaned(tp, (*stats)->end_offset);
         cleaned_any = true;
         log(LogLevel::info, "{}: cleaned {} segment(s) into {}, {} of {} records kept", storage::to_string(tp),
-            stats->segments_cleaned, stats->segments_written, stats->records_retained, stats->records_read);
-        if (auto deleted = after->delete_expired_files(); !deleted) {
-          log(LogLevel::warn, "{}: {}", storage::to_string(tp), deleted.error().to_string());
-        }
+            (*stats)->segments_cleaned, (*stats)->segments_written, (*stats)->records_retained, (*stats)->records_read);
         if (stopping_) co_return;
       }
       if (cleaned_any) {
@@ -380,11 +599,11 @@ void Broker::start_cleaner() {
       }
     }
   };
-  asio::co_spawn(io_, cleaner, asio::detached);
+  asio::co_spawn(io(), cleaner, asio::detached);
 }
 
 void Broker::request_stop() {
-  asio::post(io_, [this] {
+  asio::post(io(), [this] {
     if (stopping_) return;
     stopping_ = true;
     log(LogLevel::info, "Shutting down");
@@ -399,28 +618,60 @@ void Broker::request_stop() {
       std::error_code ec;
       signals_->cancel(ec);
     }
-    for (auto& [tp, waiters] : data_waiters_) {
-      for (asio::steady_timer* t : waiters) t->cancel();
+    {
+      // Waiting fetches answer now (and watch_data marks new watches woken from here on).
+      std::lock_guard lock(data_watches_mutex_);
+      for (auto& [tp, watches] : data_watches_) {
+        for (const std::shared_ptr<DataWatch>& watch : watches) {
+          if (watch->woken) continue;
+          watch->woken = true;
+          asio::post(watch->timer.get_executor(), [watch] { watch->timer.cancel(); });
+        }
+      }
     }
-    data_waiters_.clear();
-    for (auto& [id, socket] : connections_) {
-      std::error_code ec;
-      socket->shutdown(tcp::socket::shutdown_both, ec);
-      socket->close(ec);
+    // Each shard closes its own connections.
+    for (auto& shard : shards_) {
+      asio::post(shard->io, [&shard = *shard] {
+        for (auto& [id, socket] : shard.connections) {
+          std::error_code ec;
+          socket->shutdown(tcp::socket::shutdown_both, ec);
+          socket->close(ec);
+        }
+      });
     }
+    asio::co_spawn(io(), drain(), asio::detached);
   });
 }
 
+asio::awaitable<void> Broker::drain() {
+  asio::steady_timer timer(io());
+  while (live_connections_.load() > 0) {
+    timer.expires_after(kDrainCheckInterval);
+    std::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // Only connections hop to shard 0 from other shards: from now on shard 0's loop ends once its own
+  // work is done. The other shards keep running until then (run() lets them go), because shard 0's
+  // work (background tasks, /metrics) may still hop to them.
+  shards_.front()->keep_running.reset();
+}
+
 result<void> Broker::run() {
-  signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
+  tls_current_shard = 0;
+  signals_ = std::make_unique<asio::signal_set>(io(), SIGINT, SIGTERM);
   signals_->async_wait([this](const std::error_code& ec, int signal) {
     if (!ec) {
       log(LogLevel::info, "Received signal {}", signal);
       request_stop();
     }
   });
-  // Runs until every coroutine finished: the stop closes acceptors, connections and timers.
-  io_.run();
+  // Runs until drain() released shard 0 and every coroutine on it finished; then nothing can hop
+  // to the other shards any more, and they finish what they have.
+  io().run();
+  for (auto& shard : shards_) {
+    shard->keep_running.reset();
+    if (shard->thread.joinable()) shard->thread.join();
+  }
   return shutdown();
 }
 

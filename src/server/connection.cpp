@@ -1,7 +1,9 @@
 // One client connection (Kafka's processor + the request channel of one socket): read a
 // size-prefixed request, hand it to the broker, write the response, repeat. Requests of one
 // connection are handled one at a time, in order, as Kafka does (it mutes a channel until its
-// response is sent), so responses always leave in request order.
+// response is sent), so responses always leave in request order. A connection lives on one shard
+// (the broker hands accepted sockets round-robin to the shards): its coroutine, its watchdog and
+// its socket are touched there only.
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/read.hpp>
@@ -21,7 +23,7 @@ namespace {
 // What the connection and its idle watchdog share; the watchdog may resume after the connection
 // coroutine ended, so both hold it.
 struct ConnectionState {
-  ConnectionState(tcp::socket s, asio::io_context& io) : socket(std::move(s)), deadline(io) {}
+  explicit ConnectionState(tcp::socket s) : socket(std::move(s)), deadline(socket.get_executor()) {}
   tcp::socket socket;
   asio::steady_timer deadline;
   bool done = false;
@@ -44,20 +46,20 @@ asio::awaitable<void> idle_watchdog(std::shared_ptr<ConnectionState> state, std:
 }  // namespace
 
 asio::awaitable<void> Broker::serve(tcp::socket accepted) {
-  auto state = std::make_shared<ConnectionState>(std::move(accepted), io_);
+  auto state = std::make_shared<ConnectionState>(std::move(accepted));
   tcp::socket& socket = state->socket;
   std::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
-  const std::string name =
-      fmt::format("connection {} from {}:{}", next_connection_id_, remote.address().to_string(), remote.port());
   const uint64_t id = next_connection_id_++;
-  connections_[id] = &socket;
+  const std::string name = fmt::format("connection {} from {}:{}", id, remote.address().to_string(), remote.port());
+  Shard& shard = *shards_.at(current_shard());
+  shard.connections[id] = &socket;
   log(LogLevel::debug, "{}: accepted", name);
 
   const auto idle = std::chrono::milliseconds(std::max<int64_t>(config_.connections_max_idle_ms, 1));
   asio::steady_timer& deadline = state->deadline;
   deadline.expires_after(idle);
-  asio::co_spawn(io_, idle_watchdog(state, name), asio::detached);
+  asio::co_spawn(socket.get_executor(), idle_watchdog(state, name), asio::detached);
 
   bytes frame;
   while (!stopping_) {
@@ -92,11 +94,12 @@ asio::awaitable<void> Broker::serve(tcp::socket accepted) {
     if (ec) break;
     deadline.expires_after(idle);
   }
-  connections_.erase(id);
+  shard.connections.erase(id);
   state->done = true;
   socket.close(ec);
   deadline.cancel();
   log(LogLevel::debug, "{}: closed", name);
+  --live_connections_;  // counted by accept_loop
 }
 
 }  // namespace strata::server

@@ -37,7 +37,8 @@ result<std::optional<bytes>> answer(Broker& broker, bytes_view body, int32_t cor
   return std::optional<bytes>(std::move(frame));
 }
 
-// The same for a handler that is a coroutine (it waits for the group coordinator).
+// The same for a handler that is a coroutine (it waits for the group coordinator, or for the
+// shards that own its partitions).
 template <class Request, class Handler>
 asio::awaitable<result<std::optional<bytes>>> answer_later(Broker& broker, bytes_view body, int32_t correlation,
                                                            int16_t api, int16_t version, Handler handler) {
@@ -59,18 +60,34 @@ Error unsupported(int16_t api_key, int16_t version) {
 
 std::span<const SupportedApi> supported_apis() {
   static const SupportedApi apis[] = {
-      {ApiKey::kProduce, 3, 11},        {ApiKey::kFetch, 4, 17},         {ApiKey::kListOffsets, 1, 10},
-      {ApiKey::kMetadata, 0, 12},       {ApiKey::kApiVersions, 0, 4},    {ApiKey::kCreateTopics, 2, 7},
-      {ApiKey::kDeleteTopics, 1, 6},    {ApiKey::kInitProducerId, 0, 5}, {ApiKey::kCreatePartitions, 0, 3},
+      {ApiKey::kProduce, 3, 11},
+      {ApiKey::kFetch, 4, 17},
+      {ApiKey::kListOffsets, 1, 10},
+      {ApiKey::kMetadata, 0, 12},
+      {ApiKey::kApiVersions, 0, 4},
+      {ApiKey::kCreateTopics, 2, 7},
+      {ApiKey::kDeleteTopics, 1, 6},
+      {ApiKey::kInitProducerId, 0, 5},
+      {ApiKey::kCreatePartitions, 0, 3},
       {ApiKey::kDescribeConfigs, 1, 4},
-      {ApiKey::kAlterConfigs, 0, 2},    {ApiKey::kIncrementalAlterConfigs, 0, 1},
-      {ApiKey::kDeleteRecords, 0, 2},   {ApiKey::kOffsetForLeaderEpoch, 0, 4},
-      {ApiKey::kDescribeCluster, 0, 1}, {ApiKey::kDescribeLogDirs, 0, 4},
+      {ApiKey::kAlterConfigs, 0, 2},
+      {ApiKey::kIncrementalAlterConfigs, 0, 1},
+      {ApiKey::kDeleteRecords, 0, 2},
+      {ApiKey::kOffsetForLeaderEpoch, 0, 4},
+      {ApiKey::kDescribeCluster, 0, 1},
+      {ApiKey::kDescribeLogDirs, 0, 4},
       // The group coordinator (handle_groups.cpp).
-      {ApiKey::kFindCoordinator, 0, 6}, {ApiKey::kJoinGroup, 0, 9},      {ApiKey::kSyncGroup, 0, 5},
-      {ApiKey::kHeartbeat, 0, 4},       {ApiKey::kLeaveGroup, 0, 5},     {ApiKey::kOffsetCommit, 0, 9},
-      {ApiKey::kOffsetFetch, 0, 9},     {ApiKey::kOffsetDelete, 0, 0},   {ApiKey::kListGroups, 0, 5},
-      {ApiKey::kDescribeGroups, 0, 5},  {ApiKey::kDeleteGroups, 0, 2},
+      {ApiKey::kFindCoordinator, 0, 6},
+      {ApiKey::kJoinGroup, 0, 9},
+      {ApiKey::kSyncGroup, 0, 5},
+      {ApiKey::kHeartbeat, 0, 4},
+      {ApiKey::kLeaveGroup, 0, 5},
+      {ApiKey::kOffsetCommit, 0, 9},
+      {ApiKey::kOffsetFetch, 0, 9},
+      {ApiKey::kOffsetDelete, 0, 0},
+      {ApiKey::kListGroups, 0, 5},
+      {ApiKey::kDescribeGroups, 0, 5},
+      {ApiKey::kDeleteGroups, 0, 2},
   };
   return apis;
 }
@@ -115,6 +132,16 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
   }
   const SupportedApi* range = find_supported_api(api);
   if (!range || version < range->min_version || version > range->max_version) co_return Out(unsupported(api, version));
+  // The data path runs on the connection's shard (hopping to each partition's owner); everything
+  // else on shard 0, which owns the metadata and the group coordinator. The connection waits, so
+  // `frame` stays valid.
+  const bool data_path = api == static_cast<int16_t>(ApiKey::kProduce) || api == static_cast<int16_t>(ApiKey::kFetch);
+  if (!data_path && current_shard() != 0) {
+    auto on_control_shard = [this, frame, connection]() -> asio::awaitable<Out> {
+      co_return co_await handle_request(frame, connection);
+    };
+    co_return co_await on_shard<Out>(0, std::move(on_control_shard));
+  }
 
   switch (static_cast<ApiKey>(api)) {
     // The group coordinator (handle_groups.cpp).
@@ -146,8 +173,7 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
     case ApiKey::kListGroups:
       co_return answer<protocol::ListGroupsRequest>(*this, body, correlation, api, version, handle_list_groups);
     case ApiKey::kDescribeGroups:
-      co_return answer<protocol::DescribeGroupsRequest>(*this, body, correlation, api, version,
-                                                        handle_describe_groups);
+      co_return answer<protocol::DescribeGroupsRequest>(*this, body, correlation, api, version, handle_describe_groups);
     case ApiKey::kDeleteGroups:
       co_return co_await answer_later<protocol::DeleteGroupsRequest>(*this, body, correlation, api, version,
                                                                      handle_delete_groups);
@@ -168,11 +194,13 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       co_return wrap(response_frame(correlation, api, version, response));
     }
     case ApiKey::kListOffsets:
-      co_return answer<protocol::ListOffsetsRequest>(*this, body, correlation, api, version, handle_list_offsets);
+      co_return co_await answer_later<protocol::ListOffsetsRequest>(*this, body, correlation, api, version,
+                                                                    handle_list_offsets);
     case ApiKey::kCreateTopics:
       co_return answer<protocol::CreateTopicsRequest>(*this, body, correlation, api, version, handle_create_topics);
     case ApiKey::kDeleteTopics:
-      co_return answer<protocol::DeleteTopicsRequest>(*this, body, correlation, api, version, handle_delete_topics);
+      co_return co_await answer_later<protocol::DeleteTopicsRequest>(*this, body, correlation, api, version,
+                                                                     handle_delete_topics);
     case ApiKey::kCreatePartitions:
       co_return answer<protocol::CreatePartitionsRequest>(*this, body, correlation, api, version,
                                                           handle_create_partitions);
@@ -188,16 +216,17 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
       co_return answer<protocol::IncrementalAlterConfigsRequest>(*this, body, correlation, api, version,
                                                                  handle_incremental_alter_configs);
     case ApiKey::kDeleteRecords:
-      co_return answer<protocol::DeleteRecordsRequest>(*this, body, correlation, api, version, handle_delete_records);
+      co_return co_await answer_later<protocol::DeleteRecordsRequest>(*this, body, correlation, api, version,
+                                                                      handle_delete_records);
     case ApiKey::kOffsetForLeaderEpoch:
-      co_return answer<protocol::OffsetForLeaderEpochRequest>(*this, body, correlation, api, version,
-                                                              handle_offset_for_leader_epoch);
+      co_return co_await answer_later<protocol::OffsetForLeaderEpochRequest>(*this, body, correlation, api, version,
+                                                                             handle_offset_for_leader_epoch);
     case ApiKey::kDescribeCluster:
       co_return answer<protocol::DescribeClusterRequest>(*this, body, correlation, api, version,
                                                          handle_describe_cluster);
     case ApiKey::kDescribeLogDirs:
-      co_return answer<protocol::DescribeLogDirsRequest>(*this, body, correlation, api, version,
-                                                         handle_describe_log_dirs);
+      co_return co_await answer_later<protocol::DescribeLogDirsRequest>(*this, body, correlation, api, version,
+                                                                        handle_describe_log_dirs);
     default: break;
   }
   co_return Out(unsupported(api, version));

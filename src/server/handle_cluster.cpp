@@ -1,5 +1,6 @@
 // DescribeCluster (this node, which is also the controller) and DescribeLogDirs (each log dir's
 // partitions and sizes, and the dir's capacity).
+#include <algorithm>
 #include <system_error>
 
 #include "server/handlers.h"
@@ -50,23 +51,36 @@ protocol::DescribeClusterResponse handle_describe_cluster(Broker& broker,
   return response;
 }
 
-protocol::DescribeLogDirsResponse handle_describe_log_dirs(Broker& broker,
-                                                           const protocol::DescribeLogDirsRequest& request,
-                                                           int16_t version) {
+asio::awaitable<protocol::DescribeLogDirsResponse> handle_describe_log_dirs(
+    Broker& broker, const protocol::DescribeLogDirsRequest& request, int16_t version) {
   protocol::DescribeLogDirsResponse response;
+  // Every wanted partition's dir, topic, index and size, read on its owner shard.
+  struct PartitionDir {
+    std::filesystem::path parent;
+    storage::TopicPartition tp;
+    int64_t size = 0;
+  };
+  std::vector<PartitionDir> partitions;
+  std::function<void(storage::PartitionLog&)> describe = [&partitions, &request](storage::PartitionLog& log) {
+    if (!wanted(request, log.topic_partition())) return;
+    partitions.push_back({log.dir().parent_path().lexically_normal(), log.topic_partition(), log.size_in_bytes()});
+  };
+  co_await broker.for_each_log(std::move(describe));
+  std::sort(partitions.begin(), partitions.end(),
+            [](const PartitionDir& a, const PartitionDir& b) { return a.tp < b.tp; });
   for (const std::filesystem::path& dir : broker.log_dirs()) {
     // `dir` as the parent path of its partitions' directories ("data/" -> "data").
     const std::filesystem::path parent = (dir / "partition").parent_path().lexically_normal();
     protocol::DescribeLogDirsResponse::DescribeLogDirsResult result;
     result.log_dir = std::filesystem::absolute(dir).lexically_normal().string();
     std::map<std::string, std::vector<protocol::DescribeLogDirsResponse::DescribeLogDirsPartition>> by_topic;
-    for (storage::PartitionLog* log : broker.all_logs()) {
-      if (log->dir().parent_path().lexically_normal() != parent || !wanted(request, log->topic_partition())) continue;
+    for (const PartitionDir& each : partitions) {
+      if (each.parent != parent) continue;
       protocol::DescribeLogDirsResponse::DescribeLogDirsPartition p;
-      p.partition_index = log->topic_partition().partition.value();
-      p.partition_size = log->size_in_bytes();
+      p.partition_index = each.tp.partition.value();
+      p.partition_size = each.size;
       p.offset_lag = 0;  // no future (moving) replicas
-      by_topic[log->topic_partition().topic].push_back(p);
+      by_topic[each.tp.topic].push_back(p);
     }
     for (auto& [name, partitions] : by_topic) {
       protocol::DescribeLogDirsResponse::DescribeLogDirsTopic t;
@@ -85,7 +99,7 @@ protocol::DescribeLogDirsResponse handle_describe_log_dirs(Broker& broker,
     response.results.push_back(std::move(result));
   }
   if (version >= kFirstLogDirsVersionWithErrorCode) response.error_code = 0;
-  return response;
+  co_return response;
 }
 
 }  // namespace strata::server

@@ -26,18 +26,90 @@ struct PartitionOutcome {
   bool failed = false;
 };
 
-struct FetchTarget {
-  size_t topic_index;
-  std::string topic;
-  std::optional<storage::TopicPartition> tp;  // nullopt: unknown topic
-  ErrorCode unknown_error = ErrorCode::kUnknownTopicOrPartition;
+// One pass over the request: what the partitions read so far used of the request's limits.
+struct FetchPass {
+  int64_t remaining = 0;  // of max_bytes
+  int64_t gathered = 0;   // bytes of records
+  bool errors = false;
 };
 
-// One pass over every requested partition; returns the bytes of records gathered. waiting_on gets
-// the partitions a long poll waits for (none when a partition has an error).
-int64_t read_all(Broker& broker, const protocol::FetchRequest& request, int16_t version, FetchResponse& response,
-                 std::vector<bytes>& buffers, std::vector<storage::TopicPartition>& waiting_on,
-                 std::vector<PartitionOutcome>& outcomes) {
+// A partition of the request and where its answer goes.
+struct FetchSlot {
+  const protocol::FetchRequest::FetchPartition* partition;
+  FetchResponse::PartitionData* answer;
+  std::string topic;  // empty: unknown topic id
+  ErrorCode unknown;  // the error of an unknown topic or partition
+};
+
+// One partition, on its owner shard (or anywhere for an unknown topic).
+void read_partition(Broker& broker, const FetchSlot& slot, storage::FetchIsolation isolation, int16_t version,
+                    FetchPass& pass, std::vector<bytes>& buffers, std::vector<storage::TopicPartition>& waiting_on,
+                    std::vector<PartitionOutcome>& outcomes) {
+  const auto& partition = *slot.partition;
+  FetchResponse::PartitionData& p = *slot.answer;
+  p.partition_index = partition.partition;
+  p.records = protocol::RecordsView{};
+  if (isolation != storage::FetchIsolation::txn_committed) p.aborted_transactions = std::nullopt;
+  const storage::TopicPartition tp{slot.topic, PartitionId{partition.partition}};
+  storage::PartitionLog* log_ptr = slot.topic.empty() ? nullptr : broker.find_log(tp);
+  if (!log_ptr) {
+    p.error_code = static_cast<int16_t>(slot.unknown);
+    p.high_watermark = -1;
+    pass.errors = true;
+    outcomes.push_back({slot.topic, 0, true});
+    return;
+  }
+  p.high_watermark = log_ptr->high_watermark().value();
+  p.last_stable_offset = log_ptr->last_stable_offset().value();
+  if (version >= kFirstVersionWithLogStartOffset) p.log_start_offset = log_ptr->log_start_offset().value();
+  waiting_on.push_back(tp);
+  const int64_t limit = std::min<int64_t>(partition.partition_max_bytes, std::max<int64_t>(pass.remaining, 0));
+  // KIP-74: the first partition with data returns at least one whole batch, so that a batch
+  // larger than the limits cannot stall a consumer.
+  const bool min_one = pass.gathered == 0;
+  auto read = log_ptr->read(Offset{partition.fetch_offset}, static_cast<int32_t>(std::min<int64_t>(limit, INT32_MAX)),
+                            isolation, min_one);
+  if (!read) {
+    p.error_code = static_cast<int16_t>(error_code_of(read.error()));
+    pass.errors = true;
+    outcomes.push_back({slot.topic, 0, true});
+    return;
+  }
+  PartitionOutcome& outcome = outcomes.emplace_back(PartitionOutcome{slot.topic, 0, false});
+  if (read->records && read->records->size > 0) {
+    auto data = storage::read_slice(*read->records, read->segment_path);
+    if (!data) {
+      p.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+      outcome.failed = true;
+      log(LogLevel::error, "{}: {}", storage::to_string(tp), data.error().to_string());
+    } else {
+      buffers.push_back(std::move(*data));
+      p.records = protocol::RecordsView(buffers.back());
+      outcome.bytes = buffers.back().size();
+      pass.gathered += static_cast<int64_t>(buffers.back().size());
+      pass.remaining -= static_cast<int64_t>(buffers.back().size());
+    }
+  }
+  if (isolation == storage::FetchIsolation::txn_committed) {
+    std::vector<FetchResponse::AbortedTransaction> aborted;
+    for (const auto& txn : read->aborted_transactions) {
+      FetchResponse::AbortedTransaction a;
+      a.producer_id = txn.producer_id.value();
+      a.first_offset = txn.first_offset.value();
+      aborted.push_back(a);
+    }
+    p.aborted_transactions = std::move(aborted);
+  }
+}
+
+// One pass over every requested partition, in request order (the byte limits are spent in that
+// order), hopping to the owner of each run of partitions that share one; returns the bytes of
+// records gathered. waiting_on gets the partitions a long poll waits for (none when a partition
+// has an error).
+asio::awaitable<int64_t> read_all(Broker& broker, const protocol::FetchRequest& request, int16_t version,
+                                  FetchResponse& response, std::vector<bytes>& buffers,
+                                  std::vector<storage::TopicPartition>& waiting_on,
+                                  std::vector<PartitionOutcome>& outcomes) {
   response = FetchResponse{};
   buffers.clear();
   waiting_on.clear();
@@ -45,87 +117,48 @@ int64_t read_all(Broker& broker, const protocol::FetchRequest& request, int16_t 
   const storage::FetchIsolation isolation = request.isolation_level == kReadCommitted
                                                 ? storage::FetchIsolation::txn_committed
                                                 : storage::FetchIsolation::high_watermark;
-  int64_t remaining = request.max_bytes;
-  int64_t gathered = 0;
-  bool errors = false;
-  for (const auto& topic : request.topics) {
-    FetchResponse::FetchableTopicResponse topic_response;
-    if (version >= kFirstVersionWithTopicIds) {
-      topic_response.topic_id = topic.topic_id;
-    } else {
-      topic_response.topic = topic.topic;
-    }
+  // The answers laid out first, so that the slots' pointers stay valid.
+  std::vector<FetchSlot> slots;
+  response.responses.resize(request.topics.size());
+  for (size_t t = 0; t < request.topics.size(); ++t) {
+    const auto& topic = request.topics[t];
+    FetchResponse::FetchableTopicResponse& topic_response = response.responses[t];
     std::string name = topic.topic;
     ErrorCode unknown = ErrorCode::kUnknownTopicOrPartition;
     if (version >= kFirstVersionWithTopicIds) {  // topics by id (KIP-516)
-      const cluster::TopicMetadata* t = broker.metadata().find(to_topic_id(topic.topic_id));
-      name = t ? t->name : std::string();
+      topic_response.topic_id = topic.topic_id;
+      name = broker.topic_name_of(to_topic_id(topic.topic_id)).value_or("");
       unknown = ErrorCode::kUnknownTopicId;
+    } else {
+      topic_response.topic = topic.topic;
     }
-    for (const auto& partition : topic.partitions) {
-      FetchResponse::PartitionData p;
-      p.partition_index = partition.partition;
-      p.records = protocol::RecordsView{};
-      if (isolation != storage::FetchIsolation::txn_committed) p.aborted_transactions = std::nullopt;
-      const storage::TopicPartition tp{name, PartitionId{partition.partition}};
-      storage::PartitionLog* log_ptr = name.empty() ? nullptr : broker.find_log(tp);
-      if (!log_ptr) {
-        p.error_code = static_cast<int16_t>(unknown);
-        p.high_watermark = -1;
-        errors = true;
-        outcomes.push_back({name, 0, true});
-        topic_response.partitions.push_back(std::move(p));
-        continue;
-      }
-      p.high_watermark = log_ptr->high_watermark().value();
-      p.last_stable_offset = log_ptr->last_stable_offset().value();
-      if (version >= kFirstVersionWithLogStartOffset) p.log_start_offset = log_ptr->log_start_offset().value();
-      waiting_on.push_back(tp);
-      const int64_t limit = std::min<int64_t>(partition.partition_max_bytes, std::max<int64_t>(remaining, 0));
-      // KIP-74: the first partition with data returns at least one whole batch, so that a batch
-      // larger than the limits cannot stall a consumer.
-      const bool min_one = gathered == 0;
-      auto read = log_ptr->read(Offset{partition.fetch_offset},
-                                static_cast<int32_t>(std::min<int64_t>(limit, INT32_MAX)), isolation, min_one);
-      if (!read) {
-        p.error_code = static_cast<int16_t>(error_code_of(read.error()));
-        errors = true;
-        outcomes.push_back({name, 0, true});
-        topic_response.partitions.push_back(std::move(p));
-        continue;
-      }
-      PartitionOutcome& outcome = outcomes.emplace_back(PartitionOutcome{name, 0, false});
-      if (read->records && read->records->size > 0) {
-        auto data = storage::read_slice(*read->records, read->segment_path);
-        if (!data) {
-          p.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
-          outcome.failed = true;
-          log(LogLevel::error, "{}: {}", storage::to_string(tp), data.error().to_string());
-        } else {
-          buffers.push_back(std::move(*data));
-          p.records = protocol::RecordsView(buffers.back());
-          outcome.bytes = buffers.back().size();
-          gathered += static_cast<int64_t>(buffers.back().size());
-          remaining -= static_cast<int64_t>(buffers.back().size());
-        }
-      }
-      if (isolation == storage::FetchIsolation::txn_committed) {
-        std::vector<FetchResponse::AbortedTransaction> aborted;
-        for (const auto& txn : read->aborted_transactions) {
-          FetchResponse::AbortedTransaction a;
-          a.producer_id = txn.producer_id.value();
-          a.first_offset = txn.first_offset.value();
-          aborted.push_back(a);
-        }
-        p.aborted_transactions = std::move(aborted);
-      }
-      topic_response.partitions.push_back(std::move(p));
+    topic_response.partitions.resize(topic.partitions.size());
+    for (size_t i = 0; i < topic.partitions.size(); ++i) {
+      slots.push_back({&topic.partitions[i], &topic_response.partitions[i], name, unknown});
     }
-    response.responses.push_back(std::move(topic_response));
+  }
+  FetchPass pass;
+  pass.remaining = request.max_bytes;
+  auto owner_of = [&broker](const FetchSlot& slot) {
+    return slot.topic.empty() ? Broker::current_shard()
+                              : broker.shard_of({slot.topic, PartitionId{slot.partition->partition}});
+  };
+  for (size_t begin = 0; begin < slots.size();) {
+    const size_t owner = owner_of(slots[begin]);
+    size_t end = begin + 1;
+    while (end < slots.size() && owner_of(slots[end]) == owner) ++end;
+    auto read_run = [&, begin, end]() -> asio::awaitable<bool> {
+      for (size_t k = begin; k < end; ++k) {
+        read_partition(broker, slots[k], isolation, version, pass, buffers, waiting_on, outcomes);
+      }
+      co_return true;
+    };
+    co_await broker.on_shard<bool>(owner, std::move(read_run));
+    begin = end;
   }
   // An error answers at once: waiting cannot fix it (an empty waiting_on ends the wait).
-  if (errors) waiting_on.clear();
-  return gathered;
+  if (pass.errors) waiting_on.clear();
+  co_return pass.gathered;
 }
 
 }  // namespace
@@ -137,7 +170,7 @@ asio::awaitable<FetchResponse> handle_fetch(Broker& broker, const protocol::Fetc
     // An incremental fetch: it needs a session, and this broker creates none (it answers every
     // full fetch with session id 0), so the id is unknown or the epoch is wrong (FetchSession.scala).
     response.error_code = static_cast<int16_t>(request.session_id != 0 ? ErrorCode::kFetchSessionIdNotFound
-                                                                        : ErrorCode::kInvalidFetchSessionEpoch);
+                                                                       : ErrorCode::kInvalidFetchSessionEpoch);
     co_return response;
   }
   std::vector<storage::TopicPartition> waiting_on;
@@ -148,13 +181,23 @@ asio::awaitable<FetchResponse> handle_fetch(Broker& broker, const protocol::Fetc
   for (const auto& t : request.topics) partitions += t.partitions.size();
   buffers.reserve(partitions);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(request.max_wait_ms, 0));
+  // A long poll watches its partitions before the read it then waits after, so that data
+  // appended in between (on other shards) wakes it.
+  std::shared_ptr<Broker::DataWatch> watch;
   while (true) {
-    const int64_t gathered = read_all(broker, request, version, response, buffers, waiting_on, outcomes);
-    if (gathered >= request.min_bytes || waiting_on.empty() || std::chrono::steady_clock::now() >= deadline) {
+    const int64_t gathered = co_await read_all(broker, request, version, response, buffers, waiting_on, outcomes);
+    if (gathered >= request.min_bytes || waiting_on.empty() || std::chrono::steady_clock::now() >= deadline ||
+        broker.stopping()) {
       break;
     }
-    co_await broker.wait_for_data(waiting_on, deadline);
+    if (!watch) {
+      watch = broker.watch_data(waiting_on);
+      continue;  // read again: what arrived before the watch began is seen now
+    }
+    co_await broker.wait_for_data(std::move(watch), deadline);
+    watch = nullptr;
   }
+  if (watch) broker.unwatch_data(watch);
   for (const PartitionOutcome& o : outcomes) broker.metrics().record_fetch(o.topic, o.bytes, o.failed);
   co_return response;
 }

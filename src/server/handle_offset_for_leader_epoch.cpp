@@ -19,30 +19,36 @@ ErrorCode check_current_leader_epoch(int32_t current) {
 
 }  // namespace
 
-protocol::OffsetForLeaderEpochResponse handle_offset_for_leader_epoch(
+asio::awaitable<protocol::OffsetForLeaderEpochResponse> handle_offset_for_leader_epoch(
     Broker& broker, const protocol::OffsetForLeaderEpochRequest& request, int16_t version) {
   protocol::OffsetForLeaderEpochResponse response;
   for (const auto& topic : request.topics) {
     protocol::OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult t;
     t.topic = topic.topic;
     for (const auto& partition : topic.partitions) {
-      protocol::OffsetForLeaderEpochResponse::EpochEndOffset p;
-      p.partition = partition.partition;
-      storage::PartitionLog* log = broker.find_log({topic.topic, PartitionId{partition.partition}});
-      if (!log) {
-        p.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
-      } else if (ErrorCode fenced = check_current_leader_epoch(partition.current_leader_epoch);
-                 fenced != ErrorCode::kNone) {
-        p.error_code = static_cast<int16_t>(fenced);
-      } else if (auto end = log->end_offset_for_epoch(LeaderEpoch{partition.leader_epoch})) {
-        if (version >= kFirstVersionWithLeaderEpoch) p.leader_epoch = end->epoch.value();
-        p.end_offset = end->start_offset.value();
-      }
+      // On the partition's owner shard.
+      auto end_offset = [&partition, version](storage::PartitionLog* log) {
+        protocol::OffsetForLeaderEpochResponse::EpochEndOffset p;
+        p.partition = partition.partition;
+        if (!log) {
+          p.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
+        } else if (ErrorCode fenced = check_current_leader_epoch(partition.current_leader_epoch);
+                   fenced != ErrorCode::kNone) {
+          p.error_code = static_cast<int16_t>(fenced);
+        } else if (auto end = log->end_offset_for_epoch(LeaderEpoch{partition.leader_epoch})) {
+          if (version >= kFirstVersionWithLeaderEpoch) p.leader_epoch = end->epoch.value();
+          p.end_offset = end->start_offset.value();
+        }
+        return p;
+      };
+      // Named first: a braced temporary inside a co_await expression is miscompiled by GCC 12.
+      const storage::TopicPartition tp{topic.topic, PartitionId{partition.partition}};
+      protocol::OffsetForLeaderEpochResponse::EpochEndOffset p = co_await broker.with_log(tp, std::move(end_offset));
       t.partitions.push_back(p);
     }
     response.topics.push_back(std::move(t));
   }
-  return response;
+  co_return response;
 }
 
 }  // namespace strata::server

@@ -108,8 +108,8 @@ CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::Create
   return response;
 }
 
-DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
-                                          int16_t version) {
+asio::awaitable<DeleteTopicsResponse> handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
+                                                          int16_t version) {
   DeleteTopicsResponse response;
   // v0-5 name topics in topic_names, v6 in topics (by name or id).
   std::vector<std::pair<std::optional<std::string>, protocol::Uuid>> targets;
@@ -135,7 +135,7 @@ DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::Delete
       set_message("This server does not host this topic ID or name.");
     } else {
       const std::string topic_name = topic->name;
-      auto deleted = broker.delete_topic(topic_name);
+      result<void> deleted = co_await broker.delete_topic(topic_name);
       if (!deleted) {
         r.error_code = static_cast<int16_t>(error_code_of(deleted.error()));
         set_message(deleted.error().message());
@@ -143,7 +143,7 @@ DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::Delete
     }
     response.responses.push_back(std::move(r));
   }
-  return response;
+  co_return response;
 }
 
 protocol::CreatePartitionsResponse handle_create_partitions(Broker& broker,

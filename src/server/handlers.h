@@ -35,9 +35,11 @@ std::string client_host_of(const std::string& connection);
 protocol::FindCoordinatorResponse handle_find_coordinator(Broker& broker,
                                                           const protocol::FindCoordinatorRequest& request,
                                                           int16_t version);
-asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker, const protocol::JoinGroupRequest& request,
+asio::awaitable<protocol::JoinGroupResponse> handle_join_group(Broker& broker,
+                                                               const protocol::JoinGroupRequest& request,
                                                                int16_t version, const RequestClient& client);
-asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(Broker& broker, const protocol::SyncGroupRequest& request,
+asio::awaitable<protocol::SyncGroupResponse> handle_sync_group(Broker& broker,
+                                                               const protocol::SyncGroupRequest& request,
                                                                int16_t version);
 protocol::HeartbeatResponse handle_heartbeat(Broker& broker, const protocol::HeartbeatRequest& request,
                                              int16_t version);
@@ -69,12 +71,14 @@ asio::awaitable<std::optional<protocol::ProduceResponse>> handle_produce(Broker&
 // The response borrows records from `buffers`, which the caller keeps until it is encoded.
 asio::awaitable<protocol::FetchResponse> handle_fetch(Broker& broker, const protocol::FetchRequest& request,
                                                       int16_t version, std::vector<bytes>& buffers);
-protocol::ListOffsetsResponse handle_list_offsets(Broker& broker, const protocol::ListOffsetsRequest& request,
-                                                  int16_t version);
+asio::awaitable<protocol::ListOffsetsResponse> handle_list_offsets(Broker& broker,
+                                                                   const protocol::ListOffsetsRequest& request,
+                                                                   int16_t version);
 protocol::CreateTopicsResponse handle_create_topics(Broker& broker, const protocol::CreateTopicsRequest& request,
                                                     int16_t version);
-protocol::DeleteTopicsResponse handle_delete_topics(Broker& broker, const protocol::DeleteTopicsRequest& request,
-                                                    int16_t version);
+asio::awaitable<protocol::DeleteTopicsResponse> handle_delete_topics(Broker& broker,
+                                                                     const protocol::DeleteTopicsRequest& request,
+                                                                     int16_t version);
 protocol::CreatePartitionsResponse handle_create_partitions(Broker& broker,
                                                             const protocol::CreatePartitionsRequest& request,
                                                             int16_t version);
@@ -88,16 +92,16 @@ protocol::AlterConfigsResponse handle_alter_configs(Broker& broker, const protoc
                                                     int16_t version);
 protocol::IncrementalAlterConfigsResponse handle_incremental_alter_configs(
     Broker& broker, const protocol::IncrementalAlterConfigsRequest& request, int16_t version);
-protocol::DeleteRecordsResponse handle_delete_records(Broker& broker, const protocol::DeleteRecordsRequest& request,
-                                                      int16_t version);
-protocol::OffsetForLeaderEpochResponse handle_offset_for_leader_epoch(
+asio::awaitable<protocol::DeleteRecordsResponse> handle_delete_records(Broker& broker,
+                                                                       const protocol::DeleteRecordsRequest& request,
+                                                                       int16_t version);
+asio::awaitable<protocol::OffsetForLeaderEpochResponse> handle_offset_for_leader_epoch(
     Broker& broker, const protocol::OffsetForLeaderEpochRequest& request, int16_t version);
 protocol::DescribeClusterResponse handle_describe_cluster(Broker& broker,
                                                           const protocol::DescribeClusterRequest& request,
                                                           int16_t version);
-protocol::DescribeLogDirsResponse handle_describe_log_dirs(Broker& broker,
-                                                           const protocol::DescribeLogDirsRequest& request,
-                                                           int16_t version);
+asio::awaitable<protocol::DescribeLogDirsResponse> handle_describe_log_dirs(
+    Broker& broker, const protocol::DescribeLogDirsRequest& request, int16_t version);
 
 // Every partition's leader epoch: one node is the leader of everything, forever.
 constexpr int32_t kLeaderEpoch = 0;

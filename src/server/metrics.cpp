@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "protocol/generated/api_keys.h"
 #include "server/broker.h"
@@ -88,6 +90,7 @@ double LatencyHistogram::quantile_ms(double q) const {
 }
 
 void BrokerMetrics::record_produce(const std::string& topic, uint64_t bytes, uint64_t messages, bool failed) {
+  std::lock_guard lock(mutex_);
   TopicCounters& t = topics_[topic];
   for (TopicCounters* c : {&t, &total_}) {
     c->produce_requests += 1;
@@ -98,6 +101,7 @@ void BrokerMetrics::record_produce(const std::string& topic, uint64_t bytes, uin
 }
 
 void BrokerMetrics::record_fetch(const std::string& topic, uint64_t bytes, bool failed) {
+  std::lock_guard lock(mutex_);
   TopicCounters& t = topics_[topic];
   for (TopicCounters* c : {&t, &total_}) {
     c->fetch_requests += 1;
@@ -107,16 +111,13 @@ void BrokerMetrics::record_fetch(const std::string& topic, uint64_t bytes, bool 
 }
 
 void BrokerMetrics::record_request(int16_t api_key, int16_t version, std::chrono::nanoseconds latency) {
+  std::lock_guard lock(mutex_);
   ++requests_[{api_key, version}];
   latency_[api_key].record(latency);
 }
 
-const TopicCounters* BrokerMetrics::topic(const std::string& name) const {
-  auto it = topics_.find(name);
-  return it == topics_.end() ? nullptr : &it->second;
-}
-
 std::string BrokerMetrics::render(const BrokerGauges& gauges) const {
+  std::lock_guard lock(mutex_);
   Exposition e;
   topic_family(e, *this, topics_, "bytesin", "Bytes of record batches appended from clients.",
                &TopicCounters::bytes_in);
@@ -168,25 +169,19 @@ std::string BrokerMetrics::render(const BrokerGauges& gauges) const {
   struct LogGauge {
     std::string_view name;
     std::string_view help;
-    int64_t (*value)(const storage::PartitionLog&);
+    int64_t PartitionGauge::*value;
   };
   static constexpr LogGauge kLogGauges[] = {
-      {"size", "Bytes of the partition's log on disk.", [](const storage::PartitionLog& l) { return l.size_in_bytes(); }},
-      {"logendoffset", "The partition's log end offset.",
-       [](const storage::PartitionLog& l) { return l.log_end_offset().value(); }},
-      {"logstartoffset", "The partition's log start offset.",
-       [](const storage::PartitionLog& l) { return l.log_start_offset().value(); }},
-      {"numlogsegments", "Segments of the partition's log.",
-       [](const storage::PartitionLog& l) { return static_cast<int64_t>(l.segment_count()); }},
+      {"size", "Bytes of the partition's log on disk.", &PartitionGauge::size_bytes},
+      {"logendoffset", "The partition's log end offset.", &PartitionGauge::log_end_offset},
+      {"logstartoffset", "The partition's log start offset.", &PartitionGauge::log_start_offset},
+      {"numlogsegments", "Segments of the partition's log.", &PartitionGauge::segments},
   };
   for (const LogGauge& g : kLogGauges) {
     const std::string name = fmt::format("kafka_log_log_{}", g.name);
     e.family(name, "gauge", g.help);
-    for (const storage::PartitionLog* log : gauges.partitions) {
-      e.sample(name,
-               fmt::format("topic=\"{}\",partition=\"{}\"", escape_label(log->topic_partition().topic),
-                           log->topic_partition().partition.value()),
-               g.value(*log));
+    for (const PartitionGauge& p : gauges.partitions) {
+      e.sample(name, fmt::format("topic=\"{}\",partition=\"{}\"", escape_label(p.topic), p.partition), p.*g.value);
     }
   }
   e.family("strata_uptime_ms", "gauge", "Milliseconds since the broker started serving.");
@@ -194,17 +189,25 @@ std::string BrokerMetrics::render(const BrokerGauges& gauges) const {
   return e.take();
 }
 
-std::string Broker::render_metrics() const {
+asio::awaitable<std::string> Broker::render_metrics() {
   BrokerGauges gauges;
-  for (const storage::PartitionLog* log : logs_->all_logs()) gauges.partitions.push_back(log);
-  gauges.connections = connections_.size();
+  std::function<void(storage::PartitionLog&)> gauge = [&gauges](storage::PartitionLog& log) {
+    gauges.partitions.push_back({log.topic_partition().topic, log.topic_partition().partition.value(),
+                                 log.size_in_bytes(), log.log_end_offset().value(), log.log_start_offset().value(),
+                                 static_cast<int64_t>(log.segment_count())});
+  };
+  co_await for_each_log(std::move(gauge));
+  // Gathered shard by shard: listed by topic and partition.
+  std::sort(gauges.partitions.begin(), gauges.partitions.end(), [](const PartitionGauge& a, const PartitionGauge& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  gauges.connections = static_cast<size_t>(std::max<int64_t>(live_connections_.load(), 0));
   gauges.uptime_ms = uptime_ms();
-  return metrics_.render(gauges);
+  co_return metrics_.render(gauges);
 }
 
 int64_t Broker::uptime_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at_)
-      .count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at_).count();
 }
 
 }  // namespace strata::server

@@ -1,25 +1,26 @@
 // The broker's metrics, rendered in Prometheus' text exposition format (version 0.0.4) under the
 // names Prometheus' JMX exporter gives Kafka's MBeans with its stock Kafka rules, so dashboards and
 // alerts written for Kafka work unchanged:
-//   kafka.server:type=BrokerTopicMetrics,name=BytesInPerSec,topic=T -> kafka_server_brokertopicmetrics_bytesin_total{topic="T"}
-//   kafka.network:type=RequestMetrics,name=RequestsPerSec,request=R,version=V -> kafka_network_requestmetrics_requests_total{request="R",version="V"}
-//   kafka.network:type=RequestMetrics,name=TotalTimeMs,request=R -> kafka_network_requestmetrics_totaltimems{request="R",quantile="0.99"}
+//   kafka.server:type=BrokerTopicMetrics,name=BytesInPerSec,topic=T ->
+//   kafka_server_brokertopicmetrics_bytesin_total{topic="T"}
+//   kafka.network:type=RequestMetrics,name=RequestsPerSec,request=R,version=V ->
+//   kafka_network_requestmetrics_requests_total{request="R",version="V"}
+//   kafka.network:type=RequestMetrics,name=TotalTimeMs,request=R ->
+//   kafka_network_requestmetrics_totaltimems{request="R",quantile="0.99"}
 //   kafka.log:type=Log,name=Size,topic=T,partition=P -> kafka_log_log_size{topic="T",partition="P"}
 // The full list is in docs/formats/metrics.md.
 //
-// Owned by the broker's event loop thread: counters are plain integers, no locks.
+// Thread-safe: every event loop records into the one instance, under a mutex (a few counter
+// updates per partition of a request).
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
-
-namespace strata::storage {
-class PartitionLog;
-}
 
 namespace strata::server {
 
@@ -52,9 +53,19 @@ struct TopicCounters {
   uint64_t failed_fetch_requests = 0;
 };
 
+// One partition's log, read on the event loop that owns it.
+struct PartitionGauge {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t size_bytes = 0;
+  int64_t log_end_offset = 0;
+  int64_t log_start_offset = 0;
+  int64_t segments = 0;
+};
+
 // What the broker knows at render time.
 struct BrokerGauges {
-  std::vector<const storage::PartitionLog*> partitions;
+  std::vector<PartitionGauge> partitions;
   size_t connections = 0;
   int64_t uptime_ms = 0;
 };
@@ -68,19 +79,23 @@ class BrokerMetrics {
   // One request, from its arrival to its response (the Kafka name of the API and its version).
   void record_request(int16_t api_key, int16_t version, std::chrono::nanoseconds latency);
 
+  // The totals over every topic; only while render() holds the mutex.
   const TopicCounters& all_topics() const { return total_; }
-  const TopicCounters* topic(const std::string& name) const;
   // Forgets a deleted topic's counters (Kafka removes its BrokerTopicMetrics).
-  void remove_topic(const std::string& name) { topics_.erase(name); }
+  void remove_topic(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    topics_.erase(name);
+  }
 
   // The whole exposition, counters and `gauges`.
   std::string render(const BrokerGauges& gauges) const;
 
  private:
+  mutable std::mutex mutex_;  // guards everything below
   TopicCounters total_;
   std::map<std::string, TopicCounters> topics_;
   std::map<std::pair<int16_t, int16_t>, uint64_t> requests_;  // (api key, version) -> count
-  std::map<int16_t, LatencyHistogram> latency_;              // api key -> total time
+  std::map<int16_t, LatencyHistogram> latency_;               // api key -> total time
 };
 
 }  // namespace strata::server

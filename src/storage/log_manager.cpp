@@ -93,13 +93,15 @@ result<void> LogManager::load_dir(const std::filesystem::path& dir, const Config
 }
 
 PartitionLog* LogManager::get(const TopicPartition& tp) const {
+  std::shared_lock lock(mutex_);
   auto it = logs_.find(tp);
   return it == logs_.end() ? nullptr : it->second.log.get();
 }
 
 result<PartitionLog*> LogManager::get_or_create(const TopicPartition& tp, const LogConfig& config) {
+  std::unique_lock lock(mutex_);
   if (shut_down_) return Error(StorageErrc::log_closed, "the log manager is shut down");
-  if (PartitionLog* existing = get(tp)) return existing;
+  if (auto it = logs_.find(tp); it != logs_.end()) return it->second.log.get();
   STRATA_TRY(validate_topic_name(tp.topic));
   // Kafka's nextLogDirs: the dir with the fewest partitions.
   std::map<std::filesystem::path, int> counts;
@@ -123,6 +125,7 @@ result<PartitionLog*> LogManager::get_or_create(const TopicPartition& tp, const 
 }
 
 result<bool> LogManager::remove(const TopicPartition& tp) {
+  std::unique_lock lock(mutex_);
   auto it = logs_.find(tp);
   if (it == logs_.end()) return false;
   STRATA_TRY(it->second.log->delete_log());
@@ -132,12 +135,14 @@ result<bool> LogManager::remove(const TopicPartition& tp) {
 }
 
 std::vector<TopicPartition> LogManager::partitions() const {
+  std::shared_lock lock(mutex_);
   std::vector<TopicPartition> out;
   for (const auto& [tp, e] : logs_) out.push_back(tp);
   return out;
 }
 
 std::vector<PartitionLog*> LogManager::all_logs() const {
+  std::shared_lock lock(mutex_);
   std::vector<PartitionLog*> out;
   for (const auto& [tp, e] : logs_) out.push_back(e.log.get());
   return out;
@@ -164,10 +169,16 @@ result<int> LogManager::flush_due_logs() {
 }
 
 Offset LogManager::first_dirty_offset(const TopicPartition& tp) const {
-  auto it = cleaned_up_to_.find(tp);
-  if (it != cleaned_up_to_.end()) return it->second;
+  if (std::optional<Offset> cleaned = cleaned_up_to(tp)) return *cleaned;
   PartitionLog* log = get(tp);
   return log ? log->log_start_offset() : Offset{0};
+}
+
+std::optional<Offset> LogManager::cleaned_up_to(const TopicPartition& tp) const {
+  std::shared_lock lock(mutex_);
+  auto it = cleaned_up_to_.find(tp);
+  if (it == cleaned_up_to_.end()) return std::nullopt;
+  return it->second;
 }
 
 result<std::vector<std::pair<TopicPartition, CleanerStats>>> LogManager::run_cleaner(const CleanerConfig& config) {
@@ -184,6 +195,7 @@ result<std::vector<std::pair<TopicPartition, CleanerStats>>> LogManager::run_cle
 }
 
 result<void> LogManager::checkpoint_cleaner_offsets() {
+  std::shared_lock lock(mutex_);
   for (const auto& dir : options_.log_dirs) {
     std::vector<TopicPartitionOffset> entries;
     for (const auto& [tp, offset] : cleaned_up_to_) {
@@ -195,30 +207,60 @@ result<void> LogManager::checkpoint_cleaner_offsets() {
   return success();
 }
 
+std::optional<Offset> LogManager::log_start_entry(const PartitionLog& log) {
+  const auto bases = log.segment_base_offsets();
+  if (bases.empty() || log.log_start_offset() <= bases.front()) return std::nullopt;
+  return log.log_start_offset();
+}
+
 result<void> LogManager::checkpoint_recovery_points() {
-  for (const auto& dir : options_.log_dirs) {
+  std::map<TopicPartition, Offset> points;
+  for (const auto& [tp, e] : logs_) points.emplace(tp, e.log->recovery_point());
+  return checkpoint_recovery_points(points);
+}
+
+result<void> LogManager::checkpoint_log_start_offsets() {
+  std::map<TopicPartition, Offset> starts;
+  for (const auto& [tp, e] : logs_) {
+    if (std::optional<Offset> start = log_start_entry(*e.log)) starts.emplace(tp, *start);
+  }
+  return checkpoint_log_start_offsets(starts);
+}
+
+namespace {
+
+// One checkpoint file per log dir with the entries of the partitions in that dir.
+template <class LogDirOf>
+result<void> write_per_log_dir(const std::vector<std::filesystem::path>& log_dirs, std::string_view file_name,
+                               const std::map<TopicPartition, Offset>& values, LogDirOf log_dir_of) {
+  for (const auto& dir : log_dirs) {
     std::vector<TopicPartitionOffset> entries;
-    for (const auto& [tp, e] : logs_) {
-      if (e.log_dir == dir) entries.push_back({tp, e.log->recovery_point()});
+    for (const auto& [tp, offset] : values) {
+      const std::filesystem::path* in = log_dir_of(tp);
+      if (in && *in == dir) entries.push_back({tp, offset});
     }
-    STRATA_TRY(write_offset_checkpoint(dir / kRecoveryPointCheckpointFile, entries));
+    STRATA_TRY(write_offset_checkpoint(dir / file_name, entries));
   }
   return success();
 }
 
-result<void> LogManager::checkpoint_log_start_offsets() {
-  for (const auto& dir : options_.log_dirs) {
-    std::vector<TopicPartitionOffset> entries;
-    for (const auto& [tp, e] : logs_) {
-      // Kafka writes an entry only where the log start is above the first segment's base offset.
-      const auto bases = e.log->segment_base_offsets();
-      if (e.log_dir == dir && !bases.empty() && e.log->log_start_offset() > bases.front()) {
-        entries.push_back({tp, e.log->log_start_offset()});
-      }
-    }
-    STRATA_TRY(write_offset_checkpoint(dir / kLogStartOffsetCheckpointFile, entries));
-  }
-  return success();
+}  // namespace
+
+const std::filesystem::path* LogManager::log_dir_of_locked(const TopicPartition& tp) const {
+  auto it = logs_.find(tp);
+  return it == logs_.end() ? nullptr : &it->second.log_dir;
+}
+
+result<void> LogManager::checkpoint_recovery_points(const std::map<TopicPartition, Offset>& points) {
+  std::shared_lock lock(mutex_);
+  return write_per_log_dir(options_.log_dirs, kRecoveryPointCheckpointFile, points,
+                           [this](const TopicPartition& tp) { return log_dir_of_locked(tp); });
+}
+
+result<void> LogManager::checkpoint_log_start_offsets(const std::map<TopicPartition, Offset>& starts) {
+  std::shared_lock lock(mutex_);
+  return write_per_log_dir(options_.log_dirs, kLogStartOffsetCheckpointFile, starts,
+                           [this](const TopicPartition& tp) { return log_dir_of_locked(tp); });
 }
 
 result<void> LogManager::shutdown() {

@@ -11,9 +11,15 @@
 //   <topic>-<partition>/               one PartitionLog each
 //   <topic>-<partition>.<id>-delete/   a deletion interrupted by a crash: removed at startup
 //
-// Threading: not thread-safe. The broker calls it from one place (the logs' owners post to it);
-// the periodic tasks are explicit calls so that their owner (a background loop with a stop signal)
-// decides when they run.
+// Threading: the map of partitions (get, get_or_create, remove, partitions, all_logs, the
+// cleaner's offsets) is guarded by a mutex, so event loops on several threads may look logs up
+// while one creates or removes them. A PartitionLog itself is not thread-safe: the broker touches
+// each one only on the event loop that owns it (ARCHITECTURE §3.4), and removes it there too.
+// The functions that walk every log (run_retention, flush_due_logs, run_cleaner, the no-argument
+// checkpoints, shutdown) are for a single-threaded owner (tests, tools, the broker after its loops
+// stopped); a sharded owner gathers the values on each loop and passes them to the checkpoint
+// writers that take them. The periodic tasks are explicit calls so that their owner decides when
+// they run.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -84,10 +91,22 @@ class LogManager {
   Offset first_dirty_offset(const TopicPartition& tp) const;
   // For a cleaner that runs its jobs elsewhere (the broker): remember how far tp is clean, and
   // write every log dir's cleaner-offset-checkpoint.
-  void record_cleaned(const TopicPartition& tp, Offset first_dirty) { cleaned_up_to_[tp] = first_dirty; }
+  void record_cleaned(const TopicPartition& tp, Offset first_dirty) {
+    std::unique_lock lock(mutex_);
+    cleaned_up_to_[tp] = first_dirty;
+  }
   result<void> checkpoint_cleaner_offsets();
+  // How far the cleaner has cleaned tp, if it has.
+  std::optional<Offset> cleaned_up_to(const TopicPartition& tp) const;
   result<void> checkpoint_recovery_points();
   result<void> checkpoint_log_start_offsets();
+  // The same from values gathered by the logs' owners: the recovery point of each partition, and
+  // the log start offsets Kafka writes (log_start_entry). Partitions no longer here are skipped.
+  result<void> checkpoint_recovery_points(const std::map<TopicPartition, Offset>& points);
+  result<void> checkpoint_log_start_offsets(const std::map<TopicPartition, Offset>& starts);
+  // The log start offset checkpoint's entry for a log: only where the log start is above the
+  // first segment's base offset, as Kafka writes it.
+  static std::optional<Offset> log_start_entry(const PartitionLog& log);
 
   // Clean shutdown: close every log, write the checkpoints, then the marker in every log dir.
   result<void> shutdown();
@@ -95,8 +114,12 @@ class LogManager {
  private:
   explicit LogManager(LogManagerOptions options) : options_(std::move(options)) {}
   result<void> load_dir(const std::filesystem::path& dir, const ConfigLookup& config_for);
+  // The log dir holding tp, or nullptr; the caller holds mutex_.
+  const std::filesystem::path* log_dir_of_locked(const TopicPartition& tp) const;
 
   LogManagerOptions options_;
+  // Guards the structure of logs_ and cleaned_up_to_ (not the logs).
+  mutable std::shared_mutex mutex_;
   struct Entry {
     std::filesystem::path log_dir;
     std::unique_ptr<PartitionLog> log;
