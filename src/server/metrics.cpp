@@ -184,6 +184,14 @@ std::string BrokerMetrics::render(const BrokerGauges& gauges) const {
       e.sample(name, fmt::format("topic=\"{}\",partition=\"{}\"", escape_label(p.topic), p.partition), p.*g.value);
     }
   }
+  e.family("strata_shard_partitions", "gauge", "Partitions owned by each event loop (strata.cores).");
+  for (size_t i = 0; i < gauges.shards.size(); ++i) {
+    e.sample("strata_shard_partitions", fmt::format("shard=\"{}\"", i), gauges.shards[i].partitions);
+  }
+  e.family("strata_shard_connections", "gauge", "Client connections served by each event loop.");
+  for (size_t i = 0; i < gauges.shards.size(); ++i) {
+    e.sample("strata_shard_connections", fmt::format("shard=\"{}\"", i), gauges.shards[i].connections);
+  }
   e.family("strata_uptime_ms", "gauge", "Milliseconds since the broker started serving.");
   e.sample("strata_uptime_ms", "", gauges.uptime_ms);
   return e.take();
@@ -191,12 +199,24 @@ std::string BrokerMetrics::render(const BrokerGauges& gauges) const {
 
 asio::awaitable<std::string> Broker::render_metrics() {
   BrokerGauges gauges;
-  std::function<void(storage::PartitionLog&)> gauge = [&gauges](storage::PartitionLog& log) {
-    gauges.partitions.push_back({log.topic_partition().topic, log.topic_partition().partition.value(),
-                                 log.size_in_bytes(), log.log_end_offset().value(), log.log_start_offset().value(),
-                                 static_cast<int64_t>(log.segment_count())});
-  };
-  co_await for_each_log(std::move(gauge));
+  gauges.shards.resize(shards_.size());
+  // On each shard: its logs' gauges and its connections.
+  for (size_t shard = 0; shard < shards_.size(); ++shard) {
+    auto read_shard = [this, shard, &gauges]() -> asio::awaitable<bool> {
+      for (const storage::TopicPartition& tp : logs_->partitions()) {
+        if (shard_of(tp) != shard) continue;
+        const storage::PartitionLog* log = find_log(tp);
+        if (!log) continue;
+        gauges.partitions.push_back({tp.topic, tp.partition.value(), log->size_in_bytes(),
+                                     log->log_end_offset().value(), log->log_start_offset().value(),
+                                     static_cast<int64_t>(log->segment_count())});
+        ++gauges.shards[shard].partitions;
+      }
+      gauges.shards[shard].connections = static_cast<int64_t>(shards_[shard]->connections.size());
+      co_return true;
+    };
+    co_await on_shard<bool>(shard, std::move(read_shard));
+  }
   // Gathered shard by shard: listed by topic and partition.
   std::sort(gauges.partitions.begin(), gauges.partitions.end(), [](const PartitionGauge& a, const PartitionGauge& b) {
     return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);

@@ -63,9 +63,16 @@ struct PartitionGauge {
   int64_t segments = 0;
 };
 
+// One event loop (shard): the partitions it owns and the connections it serves.
+struct ShardGauge {
+  int64_t partitions = 0;
+  int64_t connections = 0;
+};
+
 // What the broker knows at render time.
 struct BrokerGauges {
   std::vector<PartitionGauge> partitions;
+  std::vector<ShardGauge> shards;  // by shard index
   size_t connections = 0;
   int64_t uptime_ms = 0;
 };
