@@ -111,6 +111,39 @@ TEST_F(LogManagerTest, LogStartOffsetSurvivesARestart) {
   EXPECT_EQ(m->get(tp)->log_start_offset(), Offset{5});
 }
 
+// A sharded owner gathers the values on each log's loop and hands them over: each lands in the
+// checkpoint of the log dir holding its partition; a partition no longer here is left out.
+TEST_F(LogManagerTest, GatheredCheckpointValuesGoToTheirLogDirs) {
+  auto m = open();
+  const TopicPartition a{"orders", PartitionId{0}};
+  const TopicPartition b{"orders", PartitionId{1}};
+  ASSERT_TRUE(m->get_or_create(a, config_));
+  ASSERT_TRUE(m->get_or_create(b, config_));
+  const std::filesystem::path dir_a = m->get(a)->dir().parent_path();
+  const std::filesystem::path dir_b = m->get(b)->dir().parent_path();
+  ASSERT_NE(dir_a, dir_b);  // spread over both dirs
+  const TopicPartition gone{"deleted", PartitionId{0}};
+  ASSERT_TRUE(m->checkpoint_recovery_points({{a, Offset{7}}, {b, Offset{9}}, {gone, Offset{3}}}));
+  ASSERT_TRUE(m->checkpoint_log_start_offsets({{b, Offset{4}}}));
+  auto points_a = read_offset_checkpoint(dir_a / "recovery-point-offset-checkpoint");
+  auto points_b = read_offset_checkpoint(dir_b / "recovery-point-offset-checkpoint");
+  ASSERT_TRUE(points_a);
+  ASSERT_TRUE(points_b);
+  EXPECT_EQ(*points_a, (std::vector<TopicPartitionOffset>{{a, Offset{7}}}));
+  EXPECT_EQ(*points_b, (std::vector<TopicPartitionOffset>{{b, Offset{9}}}));
+  auto starts_a = read_offset_checkpoint(dir_a / "log-start-offset-checkpoint");
+  auto starts_b = read_offset_checkpoint(dir_b / "log-start-offset-checkpoint");
+  ASSERT_TRUE(starts_a);
+  ASSERT_TRUE(starts_b);
+  EXPECT_TRUE(starts_a->empty());
+  EXPECT_EQ(*starts_b, (std::vector<TopicPartitionOffset>{{b, Offset{4}}}));
+  // The entry Kafka writes: only a log start above the first segment's base.
+  append(*m->get(a), 5);
+  EXPECT_EQ(LogManager::log_start_entry(*m->get(a)), std::nullopt);
+  ASSERT_TRUE(m->get(a)->delete_records_before(Offset{3}));
+  EXPECT_EQ(LogManager::log_start_entry(*m->get(a)), Offset{3});
+}
+
 TEST_F(LogManagerTest, InterruptedDeletionIsFinishedAtStartup) {
   std::filesystem::create_directories(tmp_ / "d1" / "gone-0.0123456789abcdef0123456789abcdef-delete");
   testing::write_text(tmp_ / "d1" / "gone-0.0123456789abcdef0123456789abcdef-delete" / "00000000000000000000.log", "x");
