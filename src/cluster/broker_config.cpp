@@ -15,7 +15,7 @@ namespace {
 Error config_error(std::string message) { return Error(ClusterErrc::invalid_config, std::move(message)); }
 
 // The value of a broker key: the property, else its default.
-std::optional<std::string> broker_value(const std::map<std::string, std::string>& props, std::string_view name) {
+std::optional<std::string> property_or_default(const std::map<std::string, std::string>& props, std::string_view name) {
   if (auto it = props.find(std::string(name)); it != props.end()) return it->second;
   if (const ConfigKeyDef* key = find_broker_key(name); key && key->default_value)
     return std::string(*key->default_value);
@@ -24,19 +24,81 @@ std::optional<std::string> broker_value(const std::map<std::string, std::string>
 
 result<int64_t> broker_long(const std::map<std::string, std::string>& props, std::string_view name) {
   const ConfigKeyDef* key = find_broker_key(name);
-  std::optional<std::string> v = broker_value(props, name);
+  std::optional<std::string> v = property_or_default(props, name);
   if (!key || !v) return config_error(fmt::format("{} has no value", name));
   return parse_long(*key, *v);
 }
 
 result<bool> broker_bool(const std::map<std::string, std::string>& props, std::string_view name) {
   const ConfigKeyDef* key = find_broker_key(name);
-  std::optional<std::string> v = broker_value(props, name);
+  std::optional<std::string> v = property_or_default(props, name);
   if (!key || !v) return config_error(fmt::format("{} has no value", name));
   return parse_bool(*key, *v);
 }
 
+// Validates one broker key's value; false for a key Strata does not know.
+result<bool> validate_broker_key(const std::string& name, const std::string& value) {
+  const ConfigKeyDef* key = find_broker_key(name);
+  int64_t factor = 1;
+  if (!key) key = topic_key_for_broker_synonym(name, &factor);
+  if (!key) return false;
+  if (key->name != name && factor != 1) {
+    // An hours/minutes synonym: validate as a plain number (its own entry, if any, has the range).
+    if (const ConfigKeyDef* own = find_broker_key(name)) STRATA_TRY(validate_value(*own, value));
+    return true;
+  }
+  // Validate under the name the user wrote, so the message names it (log.segment.bytes, not
+  // segment.bytes).
+  ConfigKeyDef as_written = *key;
+  as_written.name = name;
+  STRATA_TRY(validate_value(as_written, value));
+  return true;
+}
+
+// Kafka prints a Scala Set: "Set(a, b)".
+std::string scala_set(const std::vector<std::string>& names) {
+  std::string out = "Set(";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + ")";
+}
+
 }  // namespace
+
+bool is_dynamic_broker_key(std::string_view name) {
+  static constexpr std::string_view kOthers[] = {
+      "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms", "log.cleaner.dedupe.buffer.size",
+      "num.io.threads", "num.network.threads"};
+  if (std::find(std::begin(kOthers), std::end(kOthers), name) != std::end(kOthers)) return true;
+  // The topic defaults (log.retention.ms, log.segment.bytes, message.max.bytes, ...).
+  return topic_key_for_broker_synonym(name) != nullptr;
+}
+
+result<void> validate_dynamic_broker_configs(const std::map<std::string, std::string>& configs) {
+  std::vector<std::string> not_dynamic;
+  for (const auto& [name, value] : configs) {
+    if (!is_dynamic_broker_key(name)) not_dynamic.push_back(name);
+  }
+  if (!not_dynamic.empty()) {
+    return Error(ClusterErrc::not_dynamic,
+                 fmt::format("Cannot update these configs dynamically: {}", scala_set(not_dynamic)));
+  }
+  for (const auto& [name, value] : configs) STRATA_TRY(validate_broker_key(name, value));
+  return success();
+}
+
+std::optional<EffectiveConfig> BrokerConfig::broker_value(std::string_view name) const {
+  const std::string key(name);
+  if (auto it = dynamic_broker.find(key); it != dynamic_broker.end()) {
+    return EffectiveConfig{it->second, ConfigSource::dynamic_broker, key};
+  }
+  if (auto it = dynamic_default.find(key); it != dynamic_default.end()) {
+    return EffectiveConfig{it->second, ConfigSource::dynamic_default_broker, key};
+  }
+  if (auto it = properties.find(key); it != properties.end()) {
+    return EffectiveConfig{it->second, ConfigSource::static_broker, key};
+  }
+  return std::nullopt;
+}
 
 result<std::vector<Listener>> parse_listeners(std::string_view key, std::string_view value) {
   std::vector<Listener> out;
@@ -87,23 +149,10 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
                                                    std::vector<std::string>* warnings) {
   // Every key: a broker key, a topic-default synonym, or unknown (a warning).
   for (const auto& [name, value] : props) {
-    const ConfigKeyDef* key = find_broker_key(name);
-    int64_t factor = 1;
-    if (!key) key = topic_key_for_broker_synonym(name, &factor);
-    if (!key) {
-      if (warnings) warnings->push_back(fmt::format("Unknown configuration '{}' was supplied; it is ignored", name));
-      continue;
+    STRATA_TRY_ASSIGN(bool known, validate_broker_key(name, value));
+    if (!known && warnings) {
+      warnings->push_back(fmt::format("Unknown configuration '{}' was supplied; it is ignored", name));
     }
-    if (key->name != name && factor != 1) {
-      // An hours/minutes synonym: validate as a plain number (its own entry, if any, has the range).
-      if (const ConfigKeyDef* own = find_broker_key(name)) STRATA_TRY(validate_value(*own, value));
-      continue;
-    }
-    // Validate under the name the user wrote, so the message names it (log.segment.bytes, not
-    // segment.bytes).
-    ConfigKeyDef as_written = *key;
-    as_written.name = name;
-    STRATA_TRY(validate_value(as_written, value));
   }
   BrokerConfig c;
   c.properties = props;
@@ -121,7 +170,7 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
     STRATA_TRY_ASSIGN(int64_t id, broker_long(props, "node.id"));
     c.node_id = static_cast<int32_t>(id);
   }
-  STRATA_TRY_ASSIGN(c.listeners, parse_listeners("listeners", *broker_value(props, "listeners")));
+  STRATA_TRY_ASSIGN(c.listeners, parse_listeners("listeners", *property_or_default(props, "listeners")));
   if (auto adv = props.find("advertised.listeners"); adv != props.end()) {
     STRATA_TRY_ASSIGN(c.advertised_listeners, parse_listeners("advertised.listeners", adv->second));
   } else {
@@ -134,14 +183,14 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
       return config_error(fmt::format("advertised.listeners names {}, which is not in listeners", l.name));
     }
   }
-  if (const std::string admin = *broker_value(props, "admin.listener"); !admin.empty()) {
+  if (const std::string admin = *property_or_default(props, "admin.listener"); !admin.empty()) {
     STRATA_TRY_ASSIGN(c.admin_listeners, parse_listeners("admin.listener", "http://" + admin));
   }
   if (auto dirs = props.find("log.dirs"); dirs != props.end()) {
     for (const std::string& d : parse_list(dirs->second)) c.log_dirs.emplace_back(d);
     if (c.log_dirs.empty()) return config_error("log.dirs is set but names no directory");
   } else {
-    c.log_dirs.emplace_back(*broker_value(props, "log.dir"));
+    c.log_dirs.emplace_back(*property_or_default(props, "log.dir"));
   }
   STRATA_TRY_ASSIGN(int64_t partitions, broker_long(props, "num.partitions"));
   c.num_partitions = static_cast<int32_t>(partitions);
@@ -169,7 +218,7 @@ result<BrokerConfig> BrokerConfig::from_properties(std::map<std::string, std::st
   STRATA_TRY_ASSIGN(c.cleaner.dedupe_buffer_bytes, broker_long(props, "log.cleaner.dedupe.buffer.size"));
   STRATA_TRY_ASSIGN(c.cleaner.io_max_bytes_per_second,
                     parse_double(*find_broker_key("log.cleaner.io.max.bytes.per.second"),
-                                 *broker_value(props, "log.cleaner.io.max.bytes.per.second")));
+                                 *property_or_default(props, "log.cleaner.io.max.bytes.per.second")));
   STRATA_TRY_ASSIGN(int64_t offsets_partitions, broker_long(props, "offsets.topic.num.partitions"));
   c.offsets_topic_num_partitions = static_cast<int32_t>(offsets_partitions);
   {
@@ -215,15 +264,16 @@ EffectiveConfig BrokerConfig::effective_topic_config(const ConfigKeyDef& key,
   if (auto it = topic_overrides.find(std::string(key.name)); it != topic_overrides.end()) {
     return {it->second, ConfigSource::dynamic_topic, std::string(key.name)};
   }
+  // Kafka's precedence: the synonyms in order (log.retention.ms, then .minutes, then .hours),
+  // each one's value from the highest source that sets it.
   for (const auto& synonym : key.broker_synonyms) {
-    auto it = properties.find(std::string(synonym.name));
-    if (it == properties.end()) continue;
-    std::string value = it->second;
+    std::optional<EffectiveConfig> set = broker_value(synonym.name);
+    if (!set) continue;
     if (synonym.factor != 1) {
-      // hours/minutes -> ms; the value was validated as a number at load.
-      value = std::to_string(std::stoll(value) * synonym.factor);
+      // hours/minutes -> ms; the value was validated as a number.
+      set->value = std::to_string(std::stoll(set->value) * synonym.factor);
     }
-    return {value, ConfigSource::static_broker, std::string(synonym.name)};
+    return *set;
   }
   return {std::string(key.default_value.value_or("")), ConfigSource::default_config, std::string(key.name)};
 }

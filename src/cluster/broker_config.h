@@ -31,7 +31,8 @@ struct Listener {
 result<std::vector<Listener>> parse_listeners(std::string_view key, std::string_view value);
 
 // Where a topic config's effective value comes from (DescribeConfigs' ConfigSource).
-enum class ConfigSource { dynamic_topic, static_broker, default_config };
+// Where a value comes from, highest precedence first (Kafka's ConfigSource).
+enum class ConfigSource { dynamic_topic, dynamic_broker, dynamic_default_broker, static_broker, default_config };
 
 struct EffectiveConfig {
   std::string value;
@@ -80,11 +81,29 @@ struct BrokerConfig {
                                    std::vector<std::string>* warnings);
 
   // The effective value of topic key `key` for a topic with `topic_overrides`.
+  // KIP-226 dynamic broker configs (kept in the metadata store, set through AlterConfigs on the
+  // broker resource): this node's own, then the cluster-wide defaults; both override
+  // `properties` (server.properties) for the keys is_dynamic_broker_key allows.
+  std::map<std::string, std::string> dynamic_broker;
+  std::map<std::string, std::string> dynamic_default;
+  // A broker key's current value and its source: dynamic_broker, dynamic_default, properties;
+  // nullopt when none sets it (its default applies).
+  std::optional<EffectiveConfig> broker_value(std::string_view name) const;
+
   EffectiveConfig effective_topic_config(const ConfigKeyDef& key,
                                          const std::map<std::string, std::string>& topic_overrides) const;
   // The log engine's config for a topic with these overrides (already validated).
   result<storage::LogConfig> log_config(const std::map<std::string, std::string>& topic_overrides) const;
 };
+
+// The broker keys that AlterConfigs may change at runtime (Kafka's DynamicBrokerConfig
+// AllDynamicConfigs, as far as Strata applies them): the topic defaults (log.retention.ms,
+// log.segment.bytes, compression.type, message.max.bytes, ...), the cleaner's throttle and backoff,
+// and the thread counts Strata accepts for compatibility.
+bool is_dynamic_broker_key(std::string_view name);
+// AlterConfigs validation of a broker resource's dynamic configs: Kafka's messages ("Cannot update
+// these configs dynamically: Set(log.dirs)") as invalid_argument, bad values as invalid_config.
+result<void> validate_dynamic_broker_configs(const std::map<std::string, std::string>& configs);
 
 // CreateTopics / AlterConfigs validation of topic overrides: known keys, valid values
 // (invalid_config "Unknown topic config name: x" or the value's message).

@@ -119,6 +119,9 @@ result<void> MetadataStore::load() {
         STRATA_TRY_ASSIGN(TopicMetadata topic, topic_from_json(t));
         topics_[topic.name] = std::move(topic);
       }
+      if (j.contains("broker_configs")) {
+        broker_configs_ = j.at("broker_configs").get<std::map<std::string, std::map<std::string, std::string>>>();
+      }
     } catch (const nlohmann::json::exception& e) {
       return corrupt(fmt::format("{}: {}; restore it from a backup or remove the directory to start empty",
                                  snapshot_path.string(), e.what()));
@@ -168,6 +171,14 @@ result<void> MetadataStore::apply(const std::string& json) {
       next_producer_id_ = producer_id_block_end_;  // a restart starts at the next block
     } else if (type == "set_partition_count") {
       topics_.at(j.at("name").get<std::string>()).partitions = j.at("partitions").get<int32_t>();
+    } else if (type == "set_broker_configs") {
+      auto configs = j.at("configs").get<std::map<std::string, std::string>>();
+      const std::string resource = j.at("resource").get<std::string>();
+      if (configs.empty()) {
+        broker_configs_.erase(resource);
+      } else {
+        broker_configs_[resource] = std::move(configs);
+      }
     } else {
       return corrupt(fmt::format("unknown metadata record type '{}'", type));
     }
@@ -197,7 +208,8 @@ result<void> MetadataStore::write_snapshot() {
   const nlohmann::json j = {{"version", 1},
                             {"cluster_id", cluster_id_},
                             {"producer_id_block_end", producer_id_block_end_},
-                            {"topics", topics}};
+                            {"topics", topics},
+                            {"broker_configs", broker_configs_}};
   // The snapshot holds everything in the log: only once it is durable may the log be emptied.
   STRATA_TRY(storage::write_file_atomically(dir_ / kSnapshotFile, j.dump(1), true));
   const auto log_path = dir_ / kLogFile;
@@ -241,6 +253,17 @@ result<void> MetadataStore::set_configs(const std::string& name, std::map<std::s
 result<void> MetadataStore::set_partition_count(const std::string& name, int32_t partitions) {
   if (!find(name)) return Error(ClusterErrc::unknown_topic, fmt::format("Topic '{}' does not exist.", name));
   return append(nlohmann::json{{"type", "set_partition_count"}, {"name", name}, {"partitions", partitions}}.dump());
+}
+
+const std::map<std::string, std::string>& MetadataStore::broker_configs(std::string_view resource) const {
+  static const std::map<std::string, std::string> kNone;
+  auto it = broker_configs_.find(std::string(resource));
+  return it == broker_configs_.end() ? kNone : it->second;
+}
+
+result<void> MetadataStore::set_broker_configs(const std::string& resource, std::map<std::string, std::string> configs) {
+  return append(
+      nlohmann::json{{"type", "set_broker_configs"}, {"resource", resource}, {"configs", configs}}.dump());
 }
 
 result<int64_t> MetadataStore::allocate_producer_id() {

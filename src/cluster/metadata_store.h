@@ -1,5 +1,6 @@
-// The node's cluster metadata: the cluster id, and every topic with its id, partition count and
-// config overrides; persisted crash-safely under the first log dir. Format:
+// The node's cluster metadata: the cluster id, every topic with its id, partition count and
+// config overrides, and the dynamic broker configs (KIP-226: this node's and the cluster-wide
+// defaults); persisted crash-safely under the first log dir. Format:
 // docs/formats/metadata-log.md.
 //
 //   <first log dir>/strata-metadata/
@@ -46,6 +47,10 @@ class MetadataStore {
   const std::map<std::string, TopicMetadata>& topics() const { return topics_; }
   const TopicMetadata* find(std::string_view name) const;
   const TopicMetadata* find(const storage::TopicId& id) const;
+  // The dynamic broker configs of a broker resource: kDefaultBrokerResource ("") for the
+  // cluster-wide defaults, or a node id ("1").
+  static constexpr std::string_view kDefaultBrokerResource = "";
+  const std::map<std::string, std::string>& broker_configs(std::string_view resource) const;
   // What load found wrong and repaired (a cut tail), for the startup log.
   const std::vector<std::string>& load_messages() const { return load_messages_; }
 
@@ -55,6 +60,8 @@ class MetadataStore {
   result<void> delete_topic(const std::string& name);
   result<void> set_configs(const std::string& name, std::map<std::string, std::string> configs);
   result<void> set_partition_count(const std::string& name, int32_t partitions);
+  // Replaces a broker resource's dynamic configs (validated by the caller); empty removes them.
+  result<void> set_broker_configs(const std::string& resource, std::map<std::string, std::string> configs);
   // A producer id never handed out before, across restarts too: ids come from blocks of
   // kProducerIdBlockSize whose end is made durable before the first id of a block is used
   // (Kafka's ProducerIdManager allocates blocks from the controller the same way).
@@ -71,6 +78,7 @@ class MetadataStore {
   std::filesystem::path dir_;
   std::string cluster_id_;
   std::map<std::string, TopicMetadata> topics_;
+  std::map<std::string, std::map<std::string, std::string>> broker_configs_;  // resource -> configs
   int64_t next_producer_id_ = 0;       // the next id to hand out
   int64_t producer_id_block_end_ = 0;  // durable: no id at or above it was ever handed out
   storage::UniqueFd log_fd_;

@@ -25,6 +25,9 @@ enum class ClusterErrc {
   unknown_topic,
   // A metadata log or snapshot that is not one Strata wrote.
   corrupt_metadata,
+  // A broker config that cannot change at runtime (Kafka: INVALID_REQUEST, "Cannot update these
+  // configs dynamically: Set(...)").
+  not_dynamic,
 };
 constexpr std::string_view error_category(ClusterErrc) { return "cluster"; }
 

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "cluster/config_schema.h"
 #include "cluster/properties.h"
 #include "group/offsets_records.h"
 #include "record/record_error.h"
@@ -80,6 +81,7 @@ ErrorCode error_code_of(const Error& error) {
       case cluster::ClusterErrc::invalid_config: return ErrorCode::kInvalidConfig;
       case cluster::ClusterErrc::topic_exists: return ErrorCode::kTopicAlreadyExists;
       case cluster::ClusterErrc::unknown_topic: return ErrorCode::kUnknownTopicOrPartition;
+      case cluster::ClusterErrc::not_dynamic: return ErrorCode::kInvalidRequest;
       default: return ErrorCode::kUnknownServerError;
     }
   }
@@ -143,6 +145,7 @@ result<std::unique_ptr<Broker>> Broker::open(cluster::BrokerConfig config) {
   const cluster::BrokerConfig& c = broker->config_;
   STRATA_TRY_ASSIGN(broker->metadata_, cluster::MetadataStore::open(c.log_dirs, c.node_id));
   for (const std::string& m : broker->metadata_->load_messages()) log(LogLevel::warn, "{}", m);
+  STRATA_TRY(broker->load_dynamic_broker_configs());
   storage::LogManagerOptions options;
   options.log_dirs = c.log_dirs;
   STRATA_TRY_ASSIGN(options.default_config, c.log_config({}));
@@ -254,14 +257,50 @@ result<void> Broker::set_topic_configs(const std::string& name, std::map<std::st
   const int32_t partitions = topic->partitions;
   // Durable first; the logs pick the new config up at their next append, roll or retention pass.
   STRATA_TRY(metadata_->set_configs(name, std::move(configs)));
+  apply_log_config(name, partitions, config);
+  log(LogLevel::info, "Updated the configs of topic {}", name);
+  return success();
+}
+
+void Broker::apply_log_config(const std::string& topic, int32_t partitions, const storage::LogConfig& config) {
   for (int32_t p = 0; p < partitions; ++p) {
-    storage::TopicPartition tp{name, PartitionId{p}};
+    storage::TopicPartition tp{topic, PartitionId{p}};
     const size_t owner = shard_of(tp);
     asio::post(shard_io(owner), [this, tp = std::move(tp), config] {
       if (storage::PartitionLog* partition_log = find_log(tp)) partition_log->update_config(config);
     });
   }
-  log(LogLevel::info, "Updated the configs of topic {}", name);
+}
+
+result<void> Broker::load_dynamic_broker_configs() {
+  config_.dynamic_default = metadata_->broker_configs(cluster::MetadataStore::kDefaultBrokerResource);
+  config_.dynamic_broker = metadata_->broker_configs(std::to_string(config_.node_id));
+  // What the broker reads from its config once: the cleaner's knobs.
+  auto value_of = [this](std::string_view name) {
+    std::optional<cluster::EffectiveConfig> set = config_.broker_value(name);
+    return set ? set->value : std::string(cluster::find_broker_key(name)->default_value.value_or("0"));
+  };
+  STRATA_TRY_ASSIGN(config_.cleaner.io_max_bytes_per_second,
+                    cluster::parse_double(*cluster::find_broker_key("log.cleaner.io.max.bytes.per.second"),
+                                          value_of("log.cleaner.io.max.bytes.per.second")));
+  STRATA_TRY_ASSIGN(config_.log_cleaner_backoff_ms, cluster::parse_long(*cluster::find_broker_key("log.cleaner.backoff.ms"),
+                                                                        value_of("log.cleaner.backoff.ms")));
+  STRATA_TRY_ASSIGN(config_.cleaner.dedupe_buffer_bytes,
+                    cluster::parse_long(*cluster::find_broker_key("log.cleaner.dedupe.buffer.size"),
+                                        value_of("log.cleaner.dedupe.buffer.size")));
+  return success();
+}
+
+result<void> Broker::set_broker_configs(const std::string& resource, std::map<std::string, std::string> configs) {
+  STRATA_TRY(metadata_->set_broker_configs(resource, std::move(configs)));
+  STRATA_TRY(load_dynamic_broker_configs());
+  // Every topic's effective config may have changed (those without their own override).
+  for (const auto& [name, topic] : metadata_->topics()) {
+    STRATA_TRY_ASSIGN(storage::LogConfig config, topic_log_config(topic.configs));
+    apply_log_config(name, topic.partitions, config);
+  }
+  log(LogLevel::info, "Updated the dynamic configs of {}",
+      resource.empty() ? std::string("the cluster-wide broker defaults") : "broker " + resource);
   return success();
 }
 

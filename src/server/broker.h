@@ -84,6 +84,8 @@ class Broker {
   // A bound and listening acceptor on the loop for `listener` (`what` names it in errors).
   result<std::unique_ptr<asio::ip::tcp::acceptor>> listen_on(const cluster::Listener& listener, const char* what);
 
+  // The broker's configuration. Its dynamic part (dynamic_broker, dynamic_default, and what
+  // follows from them) changes on shard 0 only, and is read there only.
   const cluster::BrokerConfig& config() const { return config_; }
   // The control shard's loop (shard 0).
   asio::io_context& io() { return shards_.front()->io; }
@@ -134,6 +136,10 @@ class Broker {
   // Replaces a topic's dynamic configs (validated by the caller) and applies them to its logs
   // (posted to their owners).
   result<void> set_topic_configs(const std::string& name, std::map<std::string, std::string> configs);
+  // Replaces a broker resource's dynamic configs (KIP-226; "" = the cluster-wide defaults, else
+  // this node's id; validated by the caller), durably, and applies them: every topic's logs get
+  // their new effective config (posted to their owners), the cleaner its throttle. Shard 0.
+  result<void> set_broker_configs(const std::string& resource, std::map<std::string, std::string> configs);
   // The log dirs and every partition, for DescribeLogDirs and /health.
   const std::vector<std::filesystem::path>& log_dirs() const { return logs_->log_dirs(); }
   std::vector<storage::TopicPartition> all_partitions() const { return logs_->partitions(); }
@@ -178,6 +184,10 @@ class Broker {
   // shards' loops finish.
   asio::awaitable<void> drain();
   void add_topic_name(const cluster::TopicMetadata& topic);
+  // Posts a topic's effective log config to its partitions' owners.
+  void apply_log_config(const std::string& topic, int32_t partitions, const storage::LogConfig& config);
+  // Loads the dynamic broker configs from the metadata store into config_ (and what they set).
+  result<void> load_dynamic_broker_configs();
   result<void> shutdown();
 
   cluster::BrokerConfig config_;

@@ -13,12 +13,16 @@ constexpr int8_t kResourceTopic = 2;
 constexpr int8_t kResourceBroker = 4;
 
 constexpr int8_t kSourceDynamicTopic = 1;
+constexpr int8_t kSourceDynamicBroker = 2;
+constexpr int8_t kSourceDynamicDefaultBroker = 3;
 constexpr int8_t kSourceStaticBroker = 4;
 constexpr int8_t kSourceDefault = 5;
 
 inline int8_t config_source_id(cluster::ConfigSource source) {
   switch (source) {
     case cluster::ConfigSource::dynamic_topic: return kSourceDynamicTopic;
+    case cluster::ConfigSource::dynamic_broker: return kSourceDynamicBroker;
+    case cluster::ConfigSource::dynamic_default_broker: return kSourceDynamicDefaultBroker;
     case cluster::ConfigSource::static_broker: return kSourceStaticBroker;
     case cluster::ConfigSource::default_config: return kSourceDefault;
   }

@@ -1,6 +1,8 @@
-// AlterConfigs and IncrementalAlterConfigs for topics, with Kafka's validation and messages
-// (ConfigAdminManager): the new set of a topic's dynamic configs is computed, validated as a whole,
-// then made durable and applied to the topic's logs. validate_only stops after validation.
+// AlterConfigs and IncrementalAlterConfigs for topics and brokers, with Kafka's validation and
+// messages (ConfigAdminManager, DynamicBrokerConfig): the new set of a resource's dynamic configs
+// is computed, validated as a whole, then made durable and applied (to the topic's logs; for a
+// broker resource, KIP-226, to every topic without its own value). validate_only stops after
+// validation. The broker resources: "" (the cluster-wide defaults) and this node's id.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -26,38 +28,51 @@ struct ResourceOutcome {
 
 ResourceOutcome failure(ErrorCode code, std::string message) { return {code, std::move(message)}; }
 
-// The topic a resource names, or the failure to report for it.
-const cluster::TopicMetadata* find_topic(const Broker& broker, int8_t type, const std::string& name,
-                                         ResourceOutcome& outcome) {
+// What a resource names: a topic or a broker resource, with its current dynamic configs.
+struct Target {
+  bool broker = false;
+  std::string name;
+  std::map<std::string, std::string> configs;
+};
+
+// The target of a resource, or the failure to report for it.
+std::optional<Target> find_target(const Broker& broker, int8_t type, const std::string& name,
+                                  ResourceOutcome& outcome) {
   if (type == kResourceBroker) {
-    outcome = failure(ErrorCode::kInvalidRequest,
-                      "Dynamic broker configs are not supported by Strata yet: change server.properties and restart "
-                      "the broker.");
-    return nullptr;
+    const std::string self = std::to_string(broker.config().node_id);
+    if (!name.empty() && name != self) {
+      outcome = failure(ErrorCode::kInvalidRequest,
+                        fmt::format("Unexpected broker id, expected {} or empty string, but received {}", self, name));
+      return std::nullopt;
+    }
+    return Target{true, name, broker.metadata().broker_configs(name)};
   }
   if (type != kResourceTopic) {
     outcome = failure(ErrorCode::kInvalidRequest, fmt::format("Unsupported resource type {}", type));
-    return nullptr;
+    return std::nullopt;
   }
   if (name.empty()) {
     outcome = failure(ErrorCode::kInvalidRequest, "Default topic resources are not allowed.");
-    return nullptr;
+    return std::nullopt;
   }
   const cluster::TopicMetadata* topic = broker.metadata().find(name);
-  if (!topic) outcome = failure(ErrorCode::kUnknownTopicOrPartition, fmt::format("Topic '{}' does not exist.", name));
-  return topic;
+  if (!topic) {
+    outcome = failure(ErrorCode::kUnknownTopicOrPartition, fmt::format("Topic '{}' does not exist.", name));
+    return std::nullopt;
+  }
+  return Target{false, name, topic->configs};
 }
 
 // Validates the complete new set and, unless validate_only, stores and applies it.
-ResourceOutcome commit(Broker& broker, const std::string& topic, std::map<std::string, std::string> configs,
+ResourceOutcome commit(Broker& broker, const Target& target, std::map<std::string, std::string> configs,
                        bool validate_only) {
-  if (auto valid = cluster::validate_topic_configs(configs); !valid) {
-    return failure(ErrorCode::kInvalidConfig, valid.error().message());
-  }
+  auto valid = target.broker ? cluster::validate_dynamic_broker_configs(configs)
+                             : cluster::validate_topic_configs(configs);
+  if (!valid) return failure(error_code_of(valid.error()), valid.error().message());
   if (validate_only) return {};
-  if (auto done = broker.set_topic_configs(topic, std::move(configs)); !done) {
-    return failure(error_code_of(done.error()), done.error().message());
-  }
+  auto done = target.broker ? broker.set_broker_configs(target.name, std::move(configs))
+                            : broker.set_topic_configs(target.name, std::move(configs));
+  if (!done) return failure(error_code_of(done.error()), done.error().message());
   return {};
 }
 
@@ -80,10 +95,23 @@ std::string join_list(const std::vector<std::string>& items) {
   return out;
 }
 
-// One IncrementalAlterConfigs operation applied to `configs` (the topic's dynamic configs).
-ResourceOutcome apply_op(const protocol::IncrementalAlterConfigsRequest::AlterableConfig& op,
+// The definition of a key a broker resource may name: a broker key, or a topic default's broker
+// synonym (log.retention.ms). Whether it may change at runtime is checked with the whole set.
+const cluster::ConfigKeyDef* find_broker_resource_key(std::string_view name) {
+  if (const cluster::ConfigKeyDef* key = cluster::find_broker_key(name)) return key;
+  return cluster::topic_key_for_broker_synonym(name);
+}
+
+// One IncrementalAlterConfigs operation applied to `configs` (the resource's dynamic configs).
+ResourceOutcome apply_op(const Broker& broker, const Target& target,
+                         const protocol::IncrementalAlterConfigsRequest::AlterableConfig& op,
                          std::map<std::string, std::string>& configs) {
-  const cluster::ConfigKeyDef* key = cluster::find_topic_key(op.name);
+  const cluster::ConfigKeyDef* key =
+      target.broker ? find_broker_resource_key(op.name) : cluster::find_topic_key(op.name);
+  if (!key && target.broker) {
+    return failure(ErrorCode::kInvalidRequest,
+                   fmt::format("Cannot update these configs dynamically: Set({})", op.name));
+  }
   if (!key) return failure(ErrorCode::kInvalidConfig, fmt::format("Unknown topic config name: {}", op.name));
   const auto kind = static_cast<ConfigOp>(op.config_operation);
   if (kind != ConfigOp::remove && !op.value) {
@@ -99,10 +127,15 @@ ResourceOutcome apply_op(const protocol::IncrementalAlterConfigsRequest::Alterab
         return failure(ErrorCode::kInvalidConfig,
                        fmt::format("Config value {} is not allowed for config key: {}", verb, op.name));
       }
-      // Kafka starts from the dynamic value, else the key's default.
+      // Kafka starts from the dynamic value, else (a broker) the value in force, else the default.
       auto current = configs.find(op.name);
-      std::vector<std::string> items = split_list(
-          current != configs.end() ? std::string_view(current->second) : key->default_value.value_or(""));
+      std::string start(key->default_value.value_or(""));
+      if (current != configs.end()) {
+        start = current->second;
+      } else if (target.broker) {
+        if (auto in_force = broker.config().broker_value(op.name)) start = in_force->value;
+      }
+      std::vector<std::string> items = split_list(start);
       for (const std::string& item : split_list(*op.value)) {
         auto found = std::find(items.begin(), items.end(), item);
         if (kind == ConfigOp::append && found == items.end()) items.push_back(item);
@@ -143,18 +176,17 @@ protocol::IncrementalAlterConfigsResponse handle_incremental_alter_configs(
   protocol::IncrementalAlterConfigsResponse response;
   for (const auto& resource : request.resources) {
     ResourceOutcome outcome;
-    const cluster::TopicMetadata* topic = find_topic(broker, resource.resource_type, resource.resource_name, outcome);
-    if (topic && has_duplicate_keys(resource.configs)) {
+    const std::optional<Target> target =
+        find_target(broker, resource.resource_type, resource.resource_name, outcome);
+    if (target && has_duplicate_keys(resource.configs)) {
       outcome = failure(ErrorCode::kInvalidRequest, "Error due to duplicate config keys");
-    } else if (topic) {
-      std::map<std::string, std::string> configs = topic->configs;
+    } else if (target) {
+      std::map<std::string, std::string> configs = target->configs;
       for (const auto& op : resource.configs) {
-        outcome = apply_op(op, configs);
+        outcome = apply_op(broker, *target, op, configs);
         if (outcome.code != ErrorCode::kNone) break;
       }
-      if (outcome.code == ErrorCode::kNone) {
-        outcome = commit(broker, resource.resource_name, std::move(configs), request.validate_only);
-      }
+      if (outcome.code == ErrorCode::kNone) outcome = commit(broker, *target, std::move(configs), request.validate_only);
     }
     add_result(response, resource, outcome);
   }
@@ -166,10 +198,11 @@ protocol::AlterConfigsResponse handle_alter_configs(Broker& broker, const protoc
   protocol::AlterConfigsResponse response;
   for (const auto& resource : request.resources) {
     ResourceOutcome outcome;
-    const cluster::TopicMetadata* topic = find_topic(broker, resource.resource_type, resource.resource_name, outcome);
-    if (topic && has_duplicate_keys(resource.configs)) {
+    const std::optional<Target> target =
+        find_target(broker, resource.resource_type, resource.resource_name, outcome);
+    if (target && has_duplicate_keys(resource.configs)) {
       outcome = failure(ErrorCode::kInvalidRequest, "Error due to duplicate config keys");
-    } else if (topic) {
+    } else if (target) {
       // The legacy API replaces the whole set of dynamic configs with the request's.
       std::map<std::string, std::string> configs;
       for (const auto& c : resource.configs) {
@@ -179,9 +212,7 @@ protocol::AlterConfigsResponse handle_alter_configs(Broker& broker, const protoc
         }
         configs[c.name] = *c.value;
       }
-      if (outcome.code == ErrorCode::kNone) {
-        outcome = commit(broker, resource.resource_name, std::move(configs), request.validate_only);
-      }
+      if (outcome.code == ErrorCode::kNone) outcome = commit(broker, *target, std::move(configs), request.validate_only);
     }
     add_result(response, resource, outcome);
   }

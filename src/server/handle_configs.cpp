@@ -38,6 +38,21 @@ DescribeConfigsResponse::DescribeConfigsResourceResult entry(const cluster::Conf
   return c;
 }
 
+// The values `name` has at the broker levels, highest first: this node's dynamic value, the
+// cluster-wide dynamic default, server.properties.
+void add_broker_synonyms(const cluster::BrokerConfig& config, std::string_view name,
+                         DescribeConfigsResponse::DescribeConfigsResourceResult& c) {
+  const std::string key(name);
+  const std::pair<const std::map<std::string, std::string>*, int8_t> levels[] = {
+      {&config.dynamic_broker, kSourceDynamicBroker},
+      {&config.dynamic_default, kSourceDynamicDefaultBroker},
+      {&config.properties, kSourceStaticBroker},
+  };
+  for (const auto& [values, source] : levels) {
+    if (auto it = values->find(key); it != values->end()) c.synonyms.push_back({key, it->second, source});
+  }
+}
+
 void describe_topic(const Broker& broker, const cluster::TopicMetadata& topic,
                     const protocol::DescribeConfigsRequest& request,
                     const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, int16_t version,
@@ -53,11 +68,7 @@ void describe_topic(const Broker& broker, const cluster::TopicMetadata& topic,
       if (auto it = topic.configs.find(std::string(key.name)); it != topic.configs.end()) {
         c.synonyms.push_back({std::string(key.name), it->second, kSourceDynamicTopic});
       }
-      for (const auto& synonym : key.broker_synonyms) {
-        if (auto it = config.properties.find(std::string(synonym.name)); it != config.properties.end()) {
-          c.synonyms.push_back({std::string(synonym.name), it->second, kSourceStaticBroker});
-        }
-      }
+      for (const auto& synonym : key.broker_synonyms) add_broker_synonyms(config, synonym.name, c);
       if (key.default_value) {
         const std::string name =
             key.broker_synonyms.empty() ? std::string(key.name) : std::string(key.broker_synonyms.front().name);
@@ -72,19 +83,31 @@ void describe_broker(const Broker& broker, const protocol::DescribeConfigsReques
                      const protocol::DescribeConfigsRequest::DescribeConfigsResource& resource, int16_t version,
                      DescribeConfigsResponse::DescribeConfigsResult& out) {
   const cluster::BrokerConfig& config = broker.config();
+  // The cluster-wide default resource ("") holds only what was set dynamically at that level.
+  const bool default_resource = resource.resource_name.empty();
   auto add = [&](const cluster::ConfigKeyDef& key, std::string_view name,
                  std::optional<std::string_view> default_value) {
     if (!wanted(resource, name)) return;
-    auto it = config.properties.find(std::string(name));
-    const bool set = it != config.properties.end();
+    std::optional<cluster::EffectiveConfig> set;
+    if (default_resource) {
+      auto it = config.dynamic_default.find(std::string(name));
+      if (it == config.dynamic_default.end()) return;
+      set = cluster::EffectiveConfig{it->second, cluster::ConfigSource::dynamic_default_broker, std::string(name)};
+    } else {
+      set = config.broker_value(name);
+    }
     std::optional<std::string> value =
-        set ? std::optional<std::string>(it->second)
+        set ? std::optional<std::string>(set->value)
             : (default_value ? std::optional<std::string>(*default_value) : std::nullopt);
-    auto c = entry(key, std::string(name), value, set ? kSourceStaticBroker : kSourceDefault, /*read_only=*/true,
-                   version, request.include_documentation);
+    auto c = entry(key, std::string(name), value, set ? config_source_id(set->source) : kSourceDefault,
+                   /*read_only=*/!cluster::is_dynamic_broker_key(name), version, request.include_documentation);
     if (request.include_synonyms) {
-      if (set) c.synonyms.push_back({std::string(name), it->second, kSourceStaticBroker});
-      if (default_value) c.synonyms.push_back({std::string(name), std::string(*default_value), kSourceDefault});
+      if (default_resource) {
+        c.synonyms.push_back({std::string(name), set->value, kSourceDynamicDefaultBroker});
+      } else {
+        add_broker_synonyms(config, name, c);
+        if (default_value) c.synonyms.push_back({std::string(name), std::string(*default_value), kSourceDefault});
+      }
     }
     out.configs.push_back(std::move(c));
   };

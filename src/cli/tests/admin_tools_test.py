@@ -376,19 +376,36 @@ class ConfigsTest(AdminToolTestCase):
         self.assertIn("Topic 'nope' does not exist.", r.stderr)
 
     def test_alter_broker(self):
-        # Strata keeps broker configs in server.properties (no dynamic broker configs yet): the broker's
-        # refusal reaches the user in Kafka's error format, and nothing changes. The request goes to broker 1
-        # itself, as librdkafka sends broker resources to their broker.
-        r = self.fails(self.configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config",
-                                    "log.retention.ms=86400000"))
-        self.assertEqual(r.stdout, "")
-        self.assertEqual(r.stderr.splitlines(), [
-            "Error while executing config command with args '--bootstrap-server "
-            f"{self.bootstrap} --alter --entity-type brokers --entity-name 1 --add-config log.retention.ms=86400000'",
-            "INVALID_REQUEST: Dynamic broker configs are not supported by Strata yet: change server.properties and "
-            "restart the broker."])
+        # Dynamic broker configs (KIP-226): the request goes to broker 1 itself, as librdkafka sends
+        # broker resources to their broker; the value is then the broker's, above server.properties.
+        r = self.configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config",
+                         "log.retention.ms=86400000")
+        self.assertEqual((r.returncode, r.stdout), (0, "Completed updating config for broker 1.\n"), r.stderr)
+        try:
+            self.assertEqual(self.describe("--broker", "1"), [
+                "Dynamic configs for broker 1 are:",
+                "  log.retention.ms=86400000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=86400000, "
+                "DEFAULT_CONFIG:log.retention.ms=604800000}"])
+            self.assertEqual(kafka_python_configs(self.bootstrap, "brokers", "1")["log.retention.ms"], ("86400000", 2))
+            # A topic without its own value now has the broker's.
+            self.create("dynamic-defaults")
+            self.assertEqual(kafka_python_configs(self.bootstrap, "topics", "dynamic-defaults")["retention.ms"],
+                             ("86400000", 2))
+            # A key that cannot change at runtime: Kafka's refusal, in Kafka's error format.
+            r = self.fails(self.configs("--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config",
+                                        "log.dirs=/elsewhere"))
+            self.assertEqual(r.stdout, "")
+            self.assertEqual(r.stderr.splitlines(), [
+                "Error while executing config command with args '--bootstrap-server "
+                f"{self.bootstrap} --alter --entity-type brokers --entity-name 1 --add-config log.dirs=/elsewhere'",
+                "INVALID_REQUEST: Cannot update these configs dynamically: Set(log.dirs)"])
+        finally:
+            # --delete-config removes the dynamic value (the other tests share this broker).
+            r = self.configs("--alter", "--broker", "1", "--delete-config", "log.retention.ms")
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.describe("--broker", "1"), ["Dynamic configs for broker 1 are:"])
-        self.assertEqual(kafka_python_configs(self.bootstrap, "brokers", "1")["log.retention.ms"][1], 5)
+        self.assertEqual(kafka_python_configs(self.bootstrap, "topics", "dynamic-defaults")["retention.ms"],
+                         ("604800000", 5))
         # Deleting a config the broker does not have is refused before anything is sent.
         r = self.fails(self.configs("--alter", "--broker", "1", "--delete-config", "log.retention.ms"))
         self.assertEqual(r.stderr, "Invalid config(s): log.retention.ms\n")

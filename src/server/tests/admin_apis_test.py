@@ -229,6 +229,103 @@ class IncrementalAlterConfigsTest(AdminApiTestCase):
         self.assertEqual(self.dynamic_configs("orders"), {}, "neither failures nor validate_only change anything")
 
 
+BROKER = 4
+DYNAMIC_BROKER, DYNAMIC_DEFAULT_BROKER, STATIC_BROKER, DEFAULT = 2, 3, 4, 5
+
+
+class DynamicBrokerConfigsTest(AdminApiTestCase):
+    """KIP-226: this broker's dynamic configs (resource "1") and the cluster-wide defaults ("")."""
+    properties = {"num.partitions": "1", "log.retention.hours": "100"}
+
+    def broker_configs(self, name):
+        """{key: (value, source, read_only, synonyms)} of broker resource `name` (DescribeConfigs v2)."""
+        from kafka.protocol.admin import DescribeConfigsRequest
+        response = self.send(DescribeConfigsRequest[2](resources=[(BROKER, name, None)], include_synonyms=True))
+        (error, message, _, _, entries), = response.resources
+        self.assertEqual(error, NONE, message)
+        return {e[0]: (e[1], e[3], e[2], [(s[0], s[1], s[2]) for s in e[5]]) for e in entries}
+
+    def topic_config(self, topic, key):
+        response = self.admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)],
+                                               include_synonyms=True)[0]
+        (_, _, _, _, entries), = response.resources
+        return {e[0]: (e[1], e[3], [(s[0], s[1], s[2]) for s in e[5]]) for e in entries}[key]
+
+    def incremental_broker(self, name, ops, validate_only=False):
+        response = self.send(IncrementalAlterConfigsRequest_v0(
+            resources=[(BROKER, name, [(k, op, v) for k, op, v in ops])], validate_only=validate_only))
+        (error, message, _, _), = response.responses
+        return error, message
+
+    def test_precedence_sources_and_synonyms_and_restart(self):
+        self.admin.create_topics([NewTopic("plain", 1, 1), NewTopic("own", 1, 1)])
+        self.admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "own", configs={"retention.ms": "5000"})])
+        # server.properties: log.retention.hours=100 -> 360000000 ms for topics without their own.
+        self.assertEqual(self.topic_config("plain", "retention.ms")[:2], ("360000000", STATIC_BROKER))
+        # The cluster-wide default beats the file...
+        self.assertEqual(self.incremental_broker("", [("log.retention.ms", SET, "7200000")]), (NONE, None))
+        self.assertEqual(self.broker_configs(""), {"log.retention.ms": ("7200000", DYNAMIC_DEFAULT_BROKER, False,
+                                                                        [("log.retention.ms", "7200000", 3)])})
+        self.assertEqual(self.topic_config("plain", "retention.ms"),
+                         ("7200000", DYNAMIC_DEFAULT_BROKER,
+                          [("log.retention.ms", "7200000", DYNAMIC_DEFAULT_BROKER),
+                           ("log.retention.hours", "100", STATIC_BROKER), ("log.retention.ms", "604800000", DEFAULT)]))
+        # ... this broker's own value beats the default; a topic's own value beats both.
+        self.admin.alter_configs([ConfigResource(ConfigResourceType.BROKER, "1",
+                                                 configs={"log.retention.ms": "3600000"})])
+        mine = self.broker_configs("1")
+        self.assertEqual(mine["log.retention.ms"][:3], ("3600000", DYNAMIC_BROKER, False))
+        self.assertEqual(mine["log.retention.ms"][3][:2], [("log.retention.ms", "3600000", DYNAMIC_BROKER),
+                                                           ("log.retention.ms", "7200000", DYNAMIC_DEFAULT_BROKER)])
+        self.assertEqual(self.topic_config("plain", "retention.ms")[:2], ("3600000", DYNAMIC_BROKER))
+        self.assertEqual(self.topic_config("own", "retention.ms")[:2], ("5000", 1))
+        self.assertTrue(mine["log.dirs"][2], "log.dirs is read-only")
+        # Kept in the metadata log: a restart finds both levels.
+        self.broker.restart()
+        self.admin.close()
+        self.admin = KafkaAdminClient(bootstrap_servers=self.broker.bootstrap, request_timeout_ms=10000)
+        self.assertEqual(self.topic_config("plain", "retention.ms")[:2], ("3600000", DYNAMIC_BROKER))
+        self.assertEqual(self.broker_configs("")["log.retention.ms"][:2], ("7200000", DYNAMIC_DEFAULT_BROKER))
+        # DELETE falls back a level: this broker's value goes, the default is back.
+        self.assertEqual(self.incremental_broker("1", [("log.retention.ms", DELETE, None)]), (NONE, None))
+        self.assertEqual(self.topic_config("plain", "retention.ms")[:2], ("7200000", DYNAMIC_DEFAULT_BROKER))
+
+    def test_a_dynamic_default_applies_to_the_live_logs(self):
+        self.admin.create_topics([NewTopic("plain", 1, 1), NewTopic("own", 1, 1)])
+        self.admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "own",
+                                                 configs={"max.message.bytes": "100000"})])
+        self.produce("plain", 1, size=5000)
+        self.assertEqual(self.incremental_broker("1", [("message.max.bytes", SET, "1000")]), (NONE, None))
+        producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap, acks="all", retries=0)
+        try:
+            with self.assertRaises(KafkaError) as refused:
+                producer.send("plain", value=b"x" * 5000, partition=0).get(timeout=10)
+            self.assertIn("MessageSizeTooLarge", type(refused.exception).__name__)
+            producer.send("own", value=b"x" * 5000, partition=0).get(timeout=10)  # its own limit
+            self.assertEqual(self.incremental_broker("1", [("message.max.bytes", DELETE, None)]), (NONE, None))
+            producer.send("plain", value=b"x" * 5000, partition=0).get(timeout=10)
+        finally:
+            producer.close()
+
+    def test_errors_change_nothing(self):
+        error, message = self.incremental_broker("1", [("log.dirs", SET, "/elsewhere"),
+                                                       ("log.retention.ms", SET, "1")])
+        self.assertEqual((error, message), (INVALID_REQUEST, "Cannot update these configs dynamically: Set(log.dirs)"))
+        error, message = self.incremental_broker("", [("log.retention.ms", SET, "soon")])
+        self.assertEqual(error, INVALID_CONFIG)
+        self.assertIn("log.retention.ms", message)
+        error, message = self.incremental_broker("7", [("log.retention.ms", SET, "1")])
+        self.assertEqual((error, message), (INVALID_REQUEST, "Unexpected broker id, expected 1 or empty string, "
+                                                             "but received 7"))
+        self.assertEqual(self.incremental_broker("1", [("log.retention.ms", SET, "1")], validate_only=True),
+                         (NONE, None))
+        self.assertEqual(self.broker_configs(""), {})
+        self.assertEqual(self.broker_configs("1")["log.retention.ms"][1], DEFAULT)
+        # APPEND to a broker list starts from the value in force.
+        self.assertEqual(self.incremental_broker("1", [("log.cleanup.policy", APPEND, "compact")]), (NONE, None))
+        self.assertEqual(self.broker_configs("1")["log.cleanup.policy"][:2], ("delete,compact", DYNAMIC_BROKER))
+
+
 class DeleteRecordsAndEpochsTest(AdminApiTestCase):
     def delete_records(self, topic, partition, offset):
         response = self.send(DeleteRecordsRequest_v1(topics=[(topic, [(partition, offset)])], timeout_ms=5000))
