@@ -63,6 +63,43 @@ TEST(BrokerConfig, BrokerSynonymsSetTopicDefaultsWithTheirUnits) {
   EXPECT_EQ(topic->retention_ms, 7);
 }
 
+// KIP-226: per name, this broker's dynamic value beats the cluster-wide dynamic default, which
+// beats server.properties; and the name comes first (a static log.retention.ms beats a dynamic
+// log.retention.hours, as in Kafka, where each name's value is merged before the units are).
+TEST(BrokerConfig, DynamicBrokerConfigsOverTheFileByName) {
+  auto c = load({{"log.retention.hours", "24"}, {"log.segment.bytes", "104857600"}});
+  ASSERT_TRUE(c);
+  c->dynamic_default = {{"log.retention.hours", "2"}, {"log.segment.bytes", "2000000"}};
+  EXPECT_EQ(c->log_config({})->retention_ms, 2 * 3600000LL);
+  EXPECT_EQ(c->effective_topic_config(*find_topic_key("retention.ms"), {}).source,
+            ConfigSource::dynamic_default_broker);
+  c->dynamic_broker = {{"log.segment.bytes", "3000000"}};
+  EXPECT_EQ(c->log_config({})->segment_bytes, 3000000);
+  EXPECT_EQ(c->broker_value("log.segment.bytes")->source, ConfigSource::dynamic_broker);
+  EXPECT_EQ(c->log_config({{"segment.bytes", "4000000"}})->segment_bytes, 4000000);
+  c->properties["log.retention.ms"] = "5000";
+  EXPECT_EQ(c->log_config({})->retention_ms, 5000);
+  EXPECT_FALSE(c->broker_value("log.flush.interval.ms"));
+}
+
+TEST(BrokerConfig, OnlyDynamicKeysMayChangeAtRuntime) {
+  EXPECT_TRUE(is_dynamic_broker_key("log.retention.ms"));
+  EXPECT_TRUE(is_dynamic_broker_key("message.max.bytes"));
+  EXPECT_TRUE(is_dynamic_broker_key("log.cleaner.io.max.bytes.per.second"));
+  EXPECT_FALSE(is_dynamic_broker_key("log.dirs"));
+  EXPECT_FALSE(is_dynamic_broker_key("node.id"));
+  EXPECT_FALSE(is_dynamic_broker_key("no.such.key"));
+  EXPECT_TRUE(validate_dynamic_broker_configs({{"log.retention.ms", "1000"}}));
+  auto refused = validate_dynamic_broker_configs({{"node.id", "2"}, {"log.dirs", "/x"}, {"log.retention.ms", "1"}});
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(ClusterErrc::not_dynamic));
+  EXPECT_EQ(refused.error().message(), "Cannot update these configs dynamically: Set(log.dirs, node.id)");
+  auto bad = validate_dynamic_broker_configs({{"log.segment.bytes", "10"}});
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().is(ClusterErrc::invalid_config));
+  EXPECT_NE(bad.error().message().find("log.segment.bytes"), std::string::npos) << bad.error().message();
+}
+
 TEST(BrokerConfig, InvalidValuesNameTheKeyAndWhatIsAllowed) {
   struct Case {
     std::map<std::string, std::string> props;

@@ -99,6 +99,22 @@ TEST_F(MetadataStoreTest, SnapshotReplacesTheLog) {
   EXPECT_EQ(s->topics().size(), 7u);
 }
 
+TEST_F(MetadataStoreTest, DynamicBrokerConfigsSurviveRestartsAndSnapshots) {
+  {
+    auto s = open(/*snapshot_every=*/2);
+    ASSERT_TRUE(s->set_broker_configs("", {{"log.retention.ms", "1000"}}));
+    ASSERT_TRUE(s->set_broker_configs("1", {{"log.segment.bytes", "2000000"}}));  // a snapshot after this
+    ASSERT_TRUE(s->set_broker_configs("1", {{"log.segment.bytes", "3000000"}}));  // in the log
+  }
+  auto s = open(2);
+  EXPECT_EQ(s->broker_configs(""), (std::map<std::string, std::string>{{"log.retention.ms", "1000"}}));
+  EXPECT_EQ(s->broker_configs("1"), (std::map<std::string, std::string>{{"log.segment.bytes", "3000000"}}));
+  EXPECT_TRUE(s->broker_configs("2").empty());
+  ASSERT_TRUE(s->set_broker_configs("", {}));  // empty removes the resource
+  auto again = open(2);
+  EXPECT_TRUE(again->broker_configs("").empty());
+}
+
 TEST_F(MetadataStoreTest, ProducerIdsAreNeverReusedAcrossRestarts) {
   int64_t last = -1;
   {
