@@ -44,19 +44,39 @@ struct Uuid {
 // The bytes of a `records` field, borrowed from the buffer the message was decoded from (no copy).
 // Invariant: the decoded message must not outlive that buffer. Two views are equal when their
 // bytes are equal, wherever the bytes live.
+//
+// A view may also stand for bytes that are not in memory at all (from_file): a fetch response's
+// records that the connection sends straight from a segment file (zero-copy). The encoder writes
+// such a field's length and leaves a gap of `size()` bytes for the sender to fill (Writer's
+// file_gaps); `file_ref` says which file range, in the sender's own numbering.
 class RecordsView {
  public:
   RecordsView() = default;
   explicit RecordsView(bytes_view data) : data_(data) {}
+  static RecordsView from_file(size_t size, uint32_t file_ref) {
+    RecordsView v;
+    v.file_size_ = size;
+    v.file_ref_ = file_ref;
+    return v;
+  }
 
+  // Empty for a view from_file.
   bytes_view data() const { return data_; }
-  size_t size() const { return data_.size(); }
-  bool empty() const { return data_.empty(); }
+  size_t size() const { return is_file() ? file_size_ : data_.size(); }
+  bool empty() const { return size() == 0; }
+  bool is_file() const { return file_ref_ != kNoFile; }
+  uint32_t file_ref() const { return file_ref_; }
 
-  bool operator==(const RecordsView& other) const { return equal_bytes(data_, other.data_); }
+  bool operator==(const RecordsView& other) const {
+    if (is_file() || other.is_file()) return file_ref_ == other.file_ref_ && file_size_ == other.file_size_;
+    return equal_bytes(data_, other.data_);
+  }
 
  private:
+  static constexpr uint32_t kNoFile = UINT32_MAX;
   bytes_view data_;
+  size_t file_size_ = 0;
+  uint32_t file_ref_ = kNoFile;
 };
 
 }  // namespace strata::protocol

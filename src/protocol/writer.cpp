@@ -73,6 +73,11 @@ void Writer::write_nullable_bytes(const std::optional<bytes>& b, bool flexible, 
 }
 
 void Writer::write_records(const RecordsView& r, bool flexible, const char* field) {
+  if (r.is_file()) {
+    write_length(static_cast<int64_t>(r.size()), flexible, /*int16_prefix=*/false, field);
+    file_gaps_.push_back({out_.size(), r.file_ref(), r.size()});
+    return;
+  }
   write_bytes(r.data(), flexible, field);
 }
 
@@ -81,7 +86,7 @@ void Writer::write_nullable_records(const std::optional<RecordsView>& r, bool fl
     write_length(-1, flexible, /*int16_prefix=*/false, field);
     return;
   }
-  write_bytes(r->data(), flexible, field);
+  write_records(*r, flexible, field);
 }
 
 void Writer::write_array_length(size_t count, bool is_null, bool flexible, const char* field) {

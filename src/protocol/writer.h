@@ -44,8 +44,18 @@ class Writer {
   void write_nullable_string(const std::optional<std::string>& s, bool flexible, const char* field);
   void write_bytes(bytes_view b, bool flexible, const char* field);
   void write_nullable_bytes(const std::optional<bytes>& b, bool flexible, const char* field);
+  // A view from_file gets its length written and a gap recorded in file_gaps(), not its bytes.
   void write_records(const RecordsView& r, bool flexible, const char* field);
   void write_nullable_records(const std::optional<RecordsView>& r, bool flexible, const char* field);
+  // The records fields written from_file, in order: where each one's bytes belong in the
+  // encoding (buffer() holds everything but them).
+  struct FileGap {
+    size_t at;  // offset in buffer() where the field's bytes go
+    uint32_t file_ref;
+    size_t size;
+  };
+  const std::vector<FileGap>& file_gaps() const { return file_gaps_; }
+
   // Writes an array's element count, or null when `is_null`.
   void write_array_length(size_t count, bool is_null, bool flexible, const char* field);
 
@@ -55,6 +65,9 @@ class Writer {
   void write_tagged_field(uint32_t tag, F&& write_value) {
     Writer scratch;
     write_value(scratch);
+    if (scratch.ok() && !scratch.file_gaps().empty()) {
+      scratch.fail(ProtocolErrc::unsupported_field_value, "records sent from a file cannot be in a tagged field");
+    }
     if (!scratch.ok()) {
       if (!failed_) {
         failed_ = true;
@@ -77,6 +90,7 @@ class Writer {
   void write_length(int64_t length, bool flexible, bool int16_prefix, const char* field);
 
   bytes out_;
+  std::vector<FileGap> file_gaps_;
   bool failed_ = false;
   Error error_;
 };

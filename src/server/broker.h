@@ -111,12 +111,20 @@ class Broker {
   // Runs `visit` on every log, each on its owner (one hop per shard).
   asio::awaitable<void> for_each_log(std::function<void(storage::PartitionLog&)> visit);
 
+  // A range of a segment file that goes into a response frame at byte `at` (zero-copy fetch: the
+  // frame leaves a gap there and the connection sends the range with sendfile).
+  struct FileRange {
+    size_t at;
+    storage::FileSlice slice;
+  };
   // One request frame (after the size prefix) in, the response frame (size prefix included) out,
-  // or nullopt for a request that gets no response (Produce acks=0). An error closes the
+  // or nullopt for a request that gets no response (Produce acks=0); `file_ranges` gets the file
+  // ranges that fill the frame's gaps, in order (a Fetch's larger records). An error closes the
   // connection, as Kafka does for a malformed or unsupported request. `frame` is the connection's
   // own buffer: the produce path rewrites batches in it in place.
   asio::awaitable<result<std::optional<bytes>>> handle_request(std::span<std::byte> frame,
-                                                               const std::string& connection);
+                                                               const std::string& connection,
+                                                               std::vector<FileRange>& file_ranges);
 
   // --- for the handlers ----------------------------------------------------------------------
 

@@ -4,6 +4,8 @@
 // response is sent), so responses always leave in request order. A connection lives on one shard
 // (the broker hands accepted sockets round-robin to the shards): its coroutine, its watchdog and
 // its socket are touched there only.
+#include <sys/sendfile.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/read.hpp>
@@ -43,6 +45,49 @@ asio::awaitable<void> idle_watchdog(std::shared_ptr<ConnectionState> state, std:
   }
 }
 
+// Sends bytes [offset, offset + size) of `fd` with sendfile(2), waiting for the socket to drain
+// whenever the kernel's buffer is full. A file shorter than the range is an error: the frame's
+// size prefix promised those bytes.
+asio::awaitable<std::error_code> send_file(tcp::socket& socket, const storage::FileSlice& slice) {
+  std::error_code ec;
+  if (!socket.native_non_blocking()) socket.native_non_blocking(true, ec);
+  if (ec) co_return ec;
+  off_t offset = static_cast<off_t>(slice.position.value());
+  int64_t left = slice.size;
+  while (left > 0) {
+    const ssize_t sent = ::sendfile(socket.native_handle(), slice.file->fd(), &offset,
+                                    static_cast<size_t>(std::min<int64_t>(left, 1 << 30)));
+    if (sent > 0) {
+      left -= sent;
+      continue;
+    }
+    if (sent == 0) co_return std::make_error_code(std::errc::io_error);  // the file ended early
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return std::error_code(errno, std::system_category());
+    co_await socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return ec;
+  }
+  co_return std::error_code{};
+}
+
+// Writes a response: the frame's bytes, with each file range sent from its file at its place.
+asio::awaitable<std::error_code> write_response(tcp::socket& socket, const bytes& frame,
+                                                const std::vector<Broker::FileRange>& file_ranges) {
+  std::error_code ec;
+  size_t written = 0;
+  for (const Broker::FileRange& range : file_ranges) {
+    co_await asio::async_write(socket, asio::buffer(frame.data() + written, range.at - written),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return ec;
+    written = range.at;
+    ec = co_await send_file(socket, range.slice);
+    if (ec) co_return ec;
+  }
+  co_await asio::async_write(socket, asio::buffer(frame.data() + written, frame.size() - written),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
 }  // namespace
 
 asio::awaitable<void> Broker::serve(tcp::socket accepted) {
@@ -78,7 +123,8 @@ asio::awaitable<void> Broker::serve(tcp::socket accepted) {
     if (ec) break;
     deadline.expires_after(idle);
     const auto arrived = std::chrono::steady_clock::now();
-    result<std::optional<bytes>> response = co_await handle_request(frame, name);
+    std::vector<FileRange> file_ranges;
+    result<std::optional<bytes>> response = co_await handle_request(frame, name, file_ranges);
     if (response && frame.size() >= 4) {
       // RequestMetrics: the header's api key and version, the time until the response was ready.
       metrics_.record_request(static_cast<int16_t>(load_be<uint16_t>(frame.data())),
@@ -90,8 +136,11 @@ asio::awaitable<void> Broker::serve(tcp::socket accepted) {
       break;
     }
     if (!*response) continue;
-    co_await asio::async_write(socket, asio::buffer(**response), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;
+    ec = co_await write_response(socket, **response, file_ranges);
+    if (ec) {
+      if (!file_ranges.empty()) log(LogLevel::debug, "{}: sending a fetch response failed: {}", name, ec.message());
+      break;
+    }
     deadline.expires_after(idle);
   }
   shard.connections.erase(id);

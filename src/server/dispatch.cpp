@@ -12,17 +12,28 @@ using protocol::ApiKey;
 
 namespace {
 
-// size prefix + response header + body.
+// size prefix + response header + body. Records fields from_file leave gaps, reported in `gaps`
+// (which must then be given) and counted in the size prefix.
 template <class M>
-result<bytes> response_frame(int32_t correlation_id, int16_t api_key, int16_t version, const M& body) {
+result<bytes> response_frame(int32_t correlation_id, int16_t api_key, int16_t version, const M& body,
+                             std::vector<protocol::Writer::FileGap>* gaps = nullptr) {
   protocol::ResponseHeader header;
   header.correlation_id = correlation_id;
   protocol::Writer writer;
   writer.write_int32(0);  // patched below
   STRATA_TRY(protocol::encode_into(writer, header, protocol::response_header_version(api_key, version)));
   STRATA_TRY(protocol::encode_into(writer, body, version));
+  size_t gap_bytes = 0;
+  for (const auto& gap : writer.file_gaps()) gap_bytes += gap.size;
+  if (gaps) {
+    *gaps = writer.file_gaps();
+  } else if (!writer.file_gaps().empty()) {
+    return Error(protocol::ProtocolErrc::unsupported_field_value, "records from a file in a response sent whole");
+  }
   bytes out = writer.take();
-  store_be<uint32_t>(out.data(), static_cast<uint32_t>(out.size() - sizeof(int32_t)));
+  const uint64_t size = out.size() - sizeof(int32_t) + gap_bytes;
+  if (size > INT32_MAX) return Error(protocol::ProtocolErrc::value_too_large, "response larger than 2 GiB");
+  store_be<uint32_t>(out.data(), static_cast<uint32_t>(size));
   return out;
 }
 
@@ -100,7 +111,8 @@ const SupportedApi* find_supported_api(int16_t api_key) {
 }
 
 asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<std::byte> frame,
-                                                                     const std::string& connection) {
+                                                                     const std::string& connection,
+                                                                     std::vector<FileRange>& file_ranges) {
   using Out = result<std::optional<bytes>>;
   auto parsed = protocol::parse_request_frame(frame);
   if (!parsed) co_return Out(parsed.error());
@@ -137,8 +149,8 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
   // `frame` stays valid.
   const bool data_path = api == static_cast<int16_t>(ApiKey::kProduce) || api == static_cast<int16_t>(ApiKey::kFetch);
   if (!data_path && current_shard() != 0) {
-    auto on_control_shard = [this, frame, connection]() -> asio::awaitable<Out> {
-      co_return co_await handle_request(frame, connection);
+    auto on_control_shard = [this, frame, connection, &file_ranges]() -> asio::awaitable<Out> {
+      co_return co_await handle_request(frame, connection, file_ranges);
     };
     co_return co_await on_shard<Out>(0, std::move(on_control_shard));
   }
@@ -189,9 +201,13 @@ asio::awaitable<result<std::optional<bytes>>> Broker::handle_request(std::span<s
     case ApiKey::kFetch: {
       auto request = protocol::decode_request<protocol::FetchRequest>(body, version);
       if (!request) co_return Out(request.error());
-      std::vector<bytes> buffers;
-      protocol::FetchResponse response = co_await handle_fetch(*this, *request, version, buffers);
-      co_return wrap(response_frame(correlation, api, version, response));
+      FetchData data;
+      protocol::FetchResponse response = co_await handle_fetch(*this, *request, version, data);
+      std::vector<protocol::Writer::FileGap> gaps;
+      result<bytes> encoded = response_frame(correlation, api, version, response, &gaps);
+      if (!encoded) co_return Out(encoded.error());
+      for (const auto& gap : gaps) file_ranges.push_back({gap.at, data.files.at(gap.file_ref)});
+      co_return Out(std::optional<bytes>(std::move(*encoded)));
     }
     case ApiKey::kListOffsets:
       co_return co_await answer_later<protocol::ListOffsetsRequest>(*this, body, correlation, api, version,

@@ -2,6 +2,8 @@
 // waits up to max.wait.ms for min.bytes, honours the isolation level, and answers without fetch
 // sessions (session id 0: every fetch is a full one, which Kafka clients accept; KIP-227). An
 // incremental fetch, which needs a session this broker never created, gets Kafka's session errors.
+// Records of kSendfileMinBytes or more are not copied: the response leaves a gap for them and the
+// connection sends them from the segment file with sendfile (ARCHITECTURE §3.5).
 #include <chrono>
 
 #include "server/handlers.h"
@@ -43,7 +45,7 @@ struct FetchSlot {
 
 // One partition, on its owner shard (or anywhere for an unknown topic).
 void read_partition(Broker& broker, const FetchSlot& slot, storage::FetchIsolation isolation, int16_t version,
-                    FetchPass& pass, std::vector<bytes>& buffers, std::vector<storage::TopicPartition>& waiting_on,
+                    FetchPass& pass, FetchData& data, std::vector<storage::TopicPartition>& waiting_on,
                     std::vector<PartitionOutcome>& outcomes) {
   const auto& partition = *slot.partition;
   FetchResponse::PartitionData& p = *slot.answer;
@@ -76,18 +78,27 @@ void read_partition(Broker& broker, const FetchSlot& slot, storage::FetchIsolati
     return;
   }
   PartitionOutcome& outcome = outcomes.emplace_back(PartitionOutcome{slot.topic, 0, false});
-  if (read->records && read->records->size > 0) {
-    auto data = storage::read_slice(*read->records, read->segment_path);
-    if (!data) {
+  if (read->records && read->records->size >= kSendfileMinBytes) {
+    // Sent from the file by the connection (the slice's handle keeps it readable even if
+    // retention or the cleaner replace the segment meanwhile).
+    data.files.push_back(*read->records);
+    p.records = protocol::RecordsView::from_file(static_cast<size_t>(read->records->size),
+                                                 static_cast<uint32_t>(data.files.size() - 1));
+    outcome.bytes = static_cast<uint64_t>(read->records->size);
+    pass.gathered += read->records->size;
+    pass.remaining -= read->records->size;
+  } else if (read->records && read->records->size > 0) {
+    auto copied = storage::read_slice(*read->records, read->segment_path);
+    if (!copied) {
       p.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
       outcome.failed = true;
-      log(LogLevel::error, "{}: {}", storage::to_string(tp), data.error().to_string());
+      log(LogLevel::error, "{}: {}", storage::to_string(tp), copied.error().to_string());
     } else {
-      buffers.push_back(std::move(*data));
-      p.records = protocol::RecordsView(buffers.back());
-      outcome.bytes = buffers.back().size();
-      pass.gathered += static_cast<int64_t>(buffers.back().size());
-      pass.remaining -= static_cast<int64_t>(buffers.back().size());
+      data.buffers.push_back(std::move(*copied));
+      p.records = protocol::RecordsView(data.buffers.back());
+      outcome.bytes = data.buffers.back().size();
+      pass.gathered += static_cast<int64_t>(data.buffers.back().size());
+      pass.remaining -= static_cast<int64_t>(data.buffers.back().size());
     }
   }
   if (isolation == storage::FetchIsolation::txn_committed) {
@@ -107,11 +118,12 @@ void read_partition(Broker& broker, const FetchSlot& slot, storage::FetchIsolati
 // records gathered. waiting_on gets the partitions a long poll waits for (none when a partition
 // has an error).
 asio::awaitable<int64_t> read_all(Broker& broker, const protocol::FetchRequest& request, int16_t version,
-                                  FetchResponse& response, std::vector<bytes>& buffers,
+                                  FetchResponse& response, FetchData& data,
                                   std::vector<storage::TopicPartition>& waiting_on,
                                   std::vector<PartitionOutcome>& outcomes) {
   response = FetchResponse{};
-  buffers.clear();
+  data.buffers.clear();
+  data.files.clear();
   waiting_on.clear();
   outcomes.clear();
   const storage::FetchIsolation isolation = request.isolation_level == kReadCommitted
@@ -149,7 +161,7 @@ asio::awaitable<int64_t> read_all(Broker& broker, const protocol::FetchRequest& 
     while (end < slots.size() && owner_of(slots[end]) == owner) ++end;
     auto read_run = [&, begin, end]() -> asio::awaitable<bool> {
       for (size_t k = begin; k < end; ++k) {
-        read_partition(broker, slots[k], isolation, version, pass, buffers, waiting_on, outcomes);
+        read_partition(broker, slots[k], isolation, version, pass, data, waiting_on, outcomes);
       }
       co_return true;
     };
@@ -164,7 +176,7 @@ asio::awaitable<int64_t> read_all(Broker& broker, const protocol::FetchRequest& 
 }  // namespace
 
 asio::awaitable<FetchResponse> handle_fetch(Broker& broker, const protocol::FetchRequest& request, int16_t version,
-                                            std::vector<bytes>& buffers) {
+                                            FetchData& data) {
   FetchResponse response;
   if (version >= kFirstVersionWithSessions && request.session_epoch > 0) {
     // An incremental fetch: it needs a session, and this broker creates none (it answers every
@@ -179,13 +191,13 @@ asio::awaitable<FetchResponse> handle_fetch(Broker& broker, const protocol::Fetc
   // push_back reallocates (a bytes object's heap data would stay put, but be explicit).
   size_t partitions = 0;
   for (const auto& t : request.topics) partitions += t.partitions.size();
-  buffers.reserve(partitions);
+  data.buffers.reserve(partitions);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(request.max_wait_ms, 0));
   // A long poll watches its partitions before the read it then waits after, so that data
   // appended in between (on other shards) wakes it.
   std::shared_ptr<Broker::DataWatch> watch;
   while (true) {
-    const int64_t gathered = co_await read_all(broker, request, version, response, buffers, waiting_on, outcomes);
+    const int64_t gathered = co_await read_all(broker, request, version, response, data, waiting_on, outcomes);
     if (gathered >= request.min_bytes || waiting_on.empty() || std::chrono::steady_clock::now() >= deadline ||
         broker.stopping()) {
       break;

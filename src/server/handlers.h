@@ -68,9 +68,18 @@ protocol::MetadataResponse handle_metadata(Broker& broker, const protocol::Metad
 asio::awaitable<std::optional<protocol::ProduceResponse>> handle_produce(Broker& broker,
                                                                          protocol::ProduceRequest& request,
                                                                          int16_t version);
-// The response borrows records from `buffers`, which the caller keeps until it is encoded.
+// What a fetch response's records point into: copies of small slices (RecordsView of `buffers`)
+// and the larger slices the connection sends from their files (RecordsView::from_file, whose
+// file_ref indexes `files`). The caller keeps it until the response is sent.
+struct FetchData {
+  std::vector<bytes> buffers;
+  std::vector<storage::FileSlice> files;
+};
+// Records of at least this many bytes are sent from their file with sendfile; smaller ones are
+// copied into the frame (one write beats a syscall per partition).
+inline constexpr int64_t kSendfileMinBytes = 16 * 1024;
 asio::awaitable<protocol::FetchResponse> handle_fetch(Broker& broker, const protocol::FetchRequest& request,
-                                                      int16_t version, std::vector<bytes>& buffers);
+                                                      int16_t version, FetchData& data);
 asio::awaitable<protocol::ListOffsetsResponse> handle_list_offsets(Broker& broker,
                                                                    const protocol::ListOffsetsRequest& request,
                                                                    int16_t version);
