@@ -35,13 +35,16 @@ bench() {
 # field NAME KEY: one value of a run's JSON.
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$BENCH_RAW/kafka-bench-$1.json" "$2"; }
 
+# Latency first, on a quiet broker: after the throughput runs the kernel is still writing their
+# gigabytes back to disk, which a moderate rate should not be measured against.
+bench latency latency --topic bench-latency --rate "$LATENCY_RATE" --seconds "$LATENCY_SECONDS" --size 100 \
+  --acks 1 --linger-ms 0 --fetch-wait-ms 5 --warmup-s 1
 bench produce-1k-acks1 produce --topic bench-1k-acks1 --size 1024 --count "$RECORDS_1K" --acks 1
+# Read back at once: later runs' gigabytes would have the kernel writing back dirty pages meanwhile.
+bench consume-1k consume --topic bench-1k-acks1 --count "$RECORDS_1K"
 bench produce-1k-acksall produce --topic bench-1k-acksall --size 1024 --count "$RECORDS_1K" --acks all
 bench produce-100-acks1 produce --topic bench-100-acks1 --size 100 --count "$RECORDS_100" --acks 1
 bench produce-100-acksall produce --topic bench-100-acksall --size 100 --count "$RECORDS_100" --acks all
-bench consume-1k consume --topic bench-1k-acks1 --count "$RECORDS_1K"
-bench latency latency --topic bench-latency --rate "$LATENCY_RATE" --seconds "$LATENCY_SECONDS" --size 100 \
-  --acks 1 --linger-ms 0 --fetch-wait-ms 5 --warmup-s 1
 
 # The produce ceiling: the lower of the loopback and buffered disk limits measured by steps 10 and
 # 20 in this run (whichever of them is there if one failed; no row if both did).
