@@ -36,7 +36,9 @@ bench() {
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$BENCH_RAW/kafka-bench-$1.json" "$2"; }
 
 # Latency first, on a quiet broker: after the throughput runs the kernel is still writing their
-# gigabytes back to disk, which a moderate rate should not be measured against.
+# gigabytes back to disk, which a moderate rate should not be measured against; `sync` first for
+# the same reason (step 40 leaves up to gigabytes of dirty pages).
+sync
 bench latency latency --topic bench-latency --rate "$LATENCY_RATE" --seconds "$LATENCY_SECONDS" --size 100 \
   --acks 1 --linger-ms 0 --fetch-wait-ms 5 --warmup-s 1
 bench produce-1k-acks1 produce --topic bench-1k-acks1 --size 1024 --count "$RECORDS_1K" --acks 1
