@@ -26,4 +26,4 @@ add_row --id group_member_leave --figure "group of 11: a member leaves, until al
 add_row --id produce_round_trips --figure "acks=all produce of one record, one at a time" \
   --value "$(get produce_round_trips_per_s)" --unit req/s --source confluent-kafka --note "the ceiling for the commits below"
 add_row --id group_commits --figure "synchronous OffsetCommit of 100 partitions" \
-  --value "$(get commits_per_s)" --unit commits/s --ratio-to produce_round_trips --source confluent-kafka
+  --value "$(get commits_per_s)" --unit req/s --ratio-to produce_round_trips --source confluent-kafka
