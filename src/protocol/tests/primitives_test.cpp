@@ -9,6 +9,7 @@
 #include "protocol/generated/error_codes.h"
 #include "protocol/generated/messages/api_versions_request.h"
 #include "protocol/generated/messages/api_versions_response.h"
+#include "protocol/generated/messages/fetch_response.h"
 #include "protocol/generated/messages/list_groups_request.h"
 #include "protocol/generated/messages/metadata_request.h"
 #include "protocol/generated/messages/produce_request.h"
@@ -233,6 +234,46 @@ TEST(Types, UuidBase64LikeKafka) {
   Uuid u;
   u.bytes.fill(0xff);
   EXPECT_EQ(u.to_base64(), "_____________________w");
+}
+
+}  // namespace
+}  // namespace strata::protocol
+
+namespace strata::protocol {
+namespace {
+
+// A records field from_file is encoded as its length and a gap: splicing the real bytes in at the
+// gap gives exactly the encoding of the same message with the bytes in memory, at flexible and
+// non-flexible versions.
+TEST(WireFormat, RecordsFromAFileLeaveAGapThatTheBytesFill) {
+  bytes records(40'000);
+  for (size_t i = 0; i < records.size(); ++i) records[i] = static_cast<std::byte>(i * 7);
+  for (int16_t version : {int16_t{4}, int16_t{12}, int16_t{16}}) {
+    auto message = [&](RecordsView view) {
+      FetchResponse r;
+      FetchResponse::FetchableTopicResponse t;
+      if (version < 13) t.topic = "orders";
+      FetchResponse::PartitionData p;
+      p.partition_index = 3;
+      p.records = view;
+      t.partitions.push_back(p);
+      r.responses.push_back(t);
+      return r;
+    };
+    Writer in_memory;
+    ASSERT_TRUE(encode_into(in_memory, message(RecordsView(records)), version));
+    Writer with_gap;
+    ASSERT_TRUE(encode_into(with_gap, message(RecordsView::from_file(records.size(), 0)), version));
+    ASSERT_EQ(with_gap.file_gaps().size(), 1u);
+    const Writer::FileGap gap = with_gap.file_gaps()[0];
+    EXPECT_EQ(gap.size, records.size());
+    EXPECT_EQ(gap.file_ref, 0u);
+    bytes spliced(with_gap.buffer().begin(), with_gap.buffer().begin() + static_cast<std::ptrdiff_t>(gap.at));
+    spliced.insert(spliced.end(), records.begin(), records.end());
+    spliced.insert(spliced.end(), with_gap.buffer().begin() + static_cast<std::ptrdiff_t>(gap.at),
+                   with_gap.buffer().end());
+    EXPECT_EQ(spliced, in_memory.buffer()) << "version " << version;
+  }
 }
 
 }  // namespace
