@@ -171,17 +171,18 @@ asio::awaitable<result<ObjectInfo>> S3ObjectStore::put_object(std::string key, b
       fmt::format("{}{}: {}", metadata_prefix(options_.dialect), kCrcMetadataName, crc32c_hex(crc)));
   add_metadata_headers(options_.dialect, options.metadata, request.headers);
   if (options.if_absent) request.headers.push_back(if_absent_header());
-  // Unsigned bodies are covered by their MD5: a create-only PUT sends it first (Content-MD5), so
-  // that a damaged body is refused rather than stored where no retry may replace it; any other
-  // PUT computes it while sending and checks the server's ETag (a damaged object is replaced by
-  // the caller's next attempt, and a reader checks the CRC32C anyway).
+  // Unsigned bodies: a create-only PUT sends its MD5 first (Content-MD5), so that a damaged body
+  // is refused rather than stored where no retry may replace it. Any other PUT is covered by the
+  // CRC32C the reader checks, and with upload_md5 also by its MD5, computed while sending and
+  // checked against the server's ETag (a damaged object is replaced by the caller's next attempt).
   const bool unsigned_payload = options_.dialect == S3Dialect::s3 && !options_.sign_payload;
+  const bool check_etag = unsigned_payload && !options.if_absent && options_.upload_md5;
   request.content_md5 = unsigned_payload && options.if_absent;
-  request.hash_body = unsigned_payload && !options.if_absent;
+  request.hash_body = check_etag;
   const std::string what = "put " + key;
   int attempts = 0;
   result<HttpResponse> response = co_await send(std::move(request), what, &attempts);
-  if (response && unsigned_payload && !options.if_absent) {
+  if (response && check_etag) {
     result<void> stored = check_stored_md5(options_.dialect, *response, what);
     if (!stored) co_return stored.error();
   }
