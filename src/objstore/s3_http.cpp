@@ -521,9 +521,15 @@ result<size_t> HttpStream::read(std::span<std::byte> into) {
     t.stash_used += k;
     if (t.stash_used == t.stash.size()) t.stash.clear();
   }
+  const auto whole_body_in = [&] {
+    curl_off_t length = -1;  // Content-Length, once the headers are in
+    return curl_easy_getinfo(s.call.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+           length >= 0 && t.received == static_cast<uint64_t>(length);
+  };
   const auto wants_more = [&] {
-    // Driven past a full buffer when the whole body is in: to see the end and keep the connection.
-    return t.stash.empty() && (t.out_used < t.out.size() || t.received == t.max_body);
+    // Driven past a full buffer when the whole body is in: to see the end and keep the connection
+    // for the next request.
+    return t.stash.empty() && (t.out_used < t.out.size() || whole_body_in());
   };
   if (t.paused && wants_more()) {
     t.paused = false;
