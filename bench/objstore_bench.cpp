@@ -44,16 +44,13 @@ constexpr double kMsPerS = 1e3;
   std::exit(1);
 }
 
-
 template <class T>
 T must(result<T> r, const std::string& what) {
   if (!r) fail(what + ": " + r.error().to_string());
   return std::move(r).value();
 }
 
-double seconds_since(Stopwatch::time_point t0) {
-  return std::chrono::duration<double>(Stopwatch::now() - t0).count();
-}
+double seconds_since(Stopwatch::time_point t0) { return std::chrono::duration<double>(Stopwatch::now() - t0).count(); }
 
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -183,7 +180,7 @@ int main(int argc, char** argv) {
       "{\"put_4m_mib_s\": %.1f, \"get_4m_mib_s\": %.1f, \"put_64m_mib_s\": %.1f, \"get_64m_mib_s\": %.1f, "
       "\"put_4k_p50_ms\": %.3f, \"put_4k_p99_ms\": %.3f, \"get_4k_p50_ms\": %.3f, \"get_4k_p99_ms\": %.3f, "
       "\"upload_64m_mib_s\": %.1f, \"small_ops\": %zu}\n",
-      put4, get4, put64, get64, quantile(puts, kP50), quantile(puts, kP99), quantile(gets, kP50),
-      quantile(gets, kP99), upload64, puts.size());
+      put4, get4, put64, get64, quantile(puts, kP50), quantile(puts, kP99), quantile(gets, kP50), quantile(gets, kP99),
+      upload64, puts.size());
   return 0;
 }

@@ -460,7 +460,7 @@ struct HttpStream::State {
   std::string what;
   HttpClient::Call call;
   CURLM* multi = nullptr;
-  bool added = false;  // call.curl is in `multi`
+  bool added = false;           // call.curl is in `multi`
   HttpResponse final_response;  // after the end
 };
 
@@ -480,9 +480,7 @@ HttpStream::~HttpStream() {
   }
 }
 
-const HttpResponse& HttpStream::response() const {
-  return ended_ ? state_->final_response : state_->call.response;
-}
+const HttpResponse& HttpStream::response() const { return ended_ ? state_->final_response : state_->call.response; }
 
 std::unique_ptr<HttpStream> HttpClient::open_stream(const HttpRequest& request, std::string what, uint64_t max_body) {
   auto state = std::make_unique<HttpStream::State>();
@@ -523,8 +521,8 @@ result<size_t> HttpStream::read(std::span<std::byte> into) {
   }
   const auto whole_body_in = [&] {
     curl_off_t length = -1;  // Content-Length, once the headers are in
-    return curl_easy_getinfo(s.call.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
-           length >= 0 && t.received == static_cast<uint64_t>(length);
+    return curl_easy_getinfo(s.call.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length >= 0 &&
+           t.received == static_cast<uint64_t>(length);
   };
   const auto wants_more = [&] {
     // Driven past a full buffer when the whole body is in: to see the end and keep the connection

@@ -295,7 +295,7 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
   s.stop = wanted == ByteRange::kToEnd || wanted > ByteRange::kToEnd - first ? ByteRange::kToEnd : first + wanted;
   s.chunk_size = std::max<size_t>(buffer_size, 1);
   s.on_received = [&verifier, &verifying, dialect, first, wanted](const HttpResponse& r, uint64_t offset,
-                                                                   bytes_view piece) {
+                                                                  bytes_view piece) {
     if (offset == 0) {
       verifying.reset();
       if (verifier) {

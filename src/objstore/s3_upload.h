@@ -3,9 +3,9 @@
 // complete(); otherwise the first batch of full parts starts a multipart upload
 // (CreateMultipartUpload with the metadata and strata-part-size, s3_integrity.h), with upload_md5
 // every part's MD5 is computed while it is sent and checked against the part's ETag, and
-// complete() sends the rest and CompleteMultipartUpload (whose ETag is checked against the parts'). A failure, abort() or an upload
-// destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the
-// store's pool), so no part is left behind and nothing becomes visible.
+// complete() sends the rest and CompleteMultipartUpload (whose ETag is checked against the parts'). A failure, abort()
+// or an upload destroyed while open sends AbortMultipartUpload (from the destructor: in the background, on the store's
+// pool), so no part is left behind and nothing becomes visible.
 //
 // Parts go out S3Options::upload_parallelism at a time, over parallel connections, so an open
 // upload holds up to that many parts (plus the one being filled) in memory.
