@@ -468,6 +468,11 @@ HttpStream::HttpStream(std::unique_ptr<State> state) : state_(std::move(state)) 
 
 HttpStream::~HttpStream() {
   State& s = *state_;
+  if (s.call.curl != nullptr) {
+    // curl_multi_remove_handle may call the progress callback: not on a cancel flag being freed.
+    curl_easy_setopt(s.call.curl, CURLOPT_NOPROGRESS, 1L);
+    curl_easy_setopt(s.call.curl, CURLOPT_XFERINFOFUNCTION, nullptr);
+  }
   if (s.added) curl_multi_remove_handle(s.multi, s.call.curl);
   // A transfer cut short leaves the rest of the body in its connection: never reuse it.
   if (s.call.curl != nullptr) curl_easy_cleanup(s.call.curl);

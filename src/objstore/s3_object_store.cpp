@@ -232,11 +232,12 @@ struct S3ObjectStore::GetStream {
   uint64_t chunk_size = 0;  // bytes handed to the sink at a time
   // Called with each piece received, on the pool (HttpRequest::on_received).
   std::function<void(const HttpResponse&, uint64_t, bytes_view)> on_received;
-  // The request in flight and the end of its range; its flag stops it from the caller's
-  // cancellation slot (the flag outlives a frame whose slot handler may run after it is gone).
+  // Stops the request in flight from the caller's cancellation slot (shared: a slot handler may
+  // run after this frame is gone). Declared before `http`, which reads it until destroyed.
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  // The request in flight and the end of its range.
   std::unique_ptr<HttpStream> http;
   uint64_t http_end = 0;
-  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };
 
 asio::awaitable<result<size_t>> S3ObjectStore::read_chunk(GetStream& s, std::span<std::byte> buffer) {
