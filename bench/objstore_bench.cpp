@@ -3,7 +3,9 @@
 // counting sink, checksums verified as always), and 4 KiB PUT / GET latency, against the store at
 // URL (credentials from the environment, as `strata objstore` takes them).
 //
-//   strata_objstore_bench URL [--large-runs N] [--small-ops N]
+//   strata_objstore_bench URL [--large-runs N] [--small-ops N] [--config rsm.config.s3.KEY=VALUE ...]
+//
+// --config sets a backend key as the broker's configuration would (to measure a tuning option).
 //
 // Prints one JSON object: {"put_4m_mib_s": ..., "get_4m_mib_s": ..., "put_64m_mib_s": ...,
 // "get_64m_mib_s": ..., "upload_64m_mib_s": ..., "put_4k_p50_ms": ..., "put_4k_p99_ms": ..., "get_4k_p50_ms": ...,
@@ -42,16 +44,13 @@ constexpr double kMsPerS = 1e3;
   std::exit(1);
 }
 
-
 template <class T>
 T must(result<T> r, const std::string& what) {
   if (!r) fail(what + ": " + r.error().to_string());
   return std::move(r).value();
 }
 
-double seconds_since(Stopwatch::time_point t0) {
-  return std::chrono::duration<double>(Stopwatch::now() - t0).count();
-}
+double seconds_since(Stopwatch::time_point t0) { return std::chrono::duration<double>(Stopwatch::now() - t0).count(); }
 
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -151,20 +150,25 @@ class Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) fail("usage: strata_objstore_bench URL [--large-runs N] [--small-ops N]");
+  if (argc < 2) fail("usage: strata_objstore_bench URL [--large-runs N] [--small-ops N] [--config KEY=VALUE]");
   int large_runs = 5;
   int small_ops = 200;
+  OpenUrlOptions options;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--large-runs") {
       large_runs = std::atoi(argv[i + 1]);
     } else if (flag == "--small-ops") {
       small_ops = std::atoi(argv[i + 1]);
+    } else if (flag == "--config") {
+      const std::string setting = argv[i + 1];
+      const size_t eq = setting.find('=');
+      if (eq == std::string::npos) fail("--config takes KEY=VALUE, not " + setting);
+      options.config[setting.substr(0, eq)] = setting.substr(eq + 1);
     } else {
       fail("unknown flag " + flag);
     }
   }
-  OpenUrlOptions options;
   OpenedUrl opened = must(open_url(argv[1], options), argv[1]);
   Bench bench(*opened.store);
   const auto [put4, get4] = bench.throughput(4 * kMiB, 2 * large_runs);
@@ -176,7 +180,7 @@ int main(int argc, char** argv) {
       "{\"put_4m_mib_s\": %.1f, \"get_4m_mib_s\": %.1f, \"put_64m_mib_s\": %.1f, \"get_64m_mib_s\": %.1f, "
       "\"put_4k_p50_ms\": %.3f, \"put_4k_p99_ms\": %.3f, \"get_4k_p50_ms\": %.3f, \"get_4k_p99_ms\": %.3f, "
       "\"upload_64m_mib_s\": %.1f, \"small_ops\": %zu}\n",
-      put4, get4, put64, get64, quantile(puts, kP50), quantile(puts, kP99), quantile(gets, kP50),
-      quantile(gets, kP99), upload64, puts.size());
+      put4, get4, put64, get64, quantile(puts, kP50), quantile(puts, kP99), quantile(gets, kP50), quantile(gets, kP99),
+      upload64, puts.size());
   return 0;
 }

@@ -29,7 +29,7 @@ log "objstore: RGW at $endpoint"
 
 export AWS_ACCESS_KEY_ID=strata AWS_SECRET_ACCESS_KEY=strata-secret-key
 "$bin" "s3://$BUCKET/bench-strata?endpoint=$endpoint&path_style=true" --large-runs "$LARGE_RUNS" \
-  --small-ops "$SMALL_OPS" >"$BENCH_RAW/objstore-bench.json" 2>"$BENCH_RAW/objstore-bench.log" ||
+  --small-ops "$SMALL_OPS" ${BENCH_OBJSTORE_CONFIG:+--config "$BENCH_OBJSTORE_CONFIG"} >"$BENCH_RAW/objstore-bench.json" 2>"$BENCH_RAW/objstore-bench.log" ||
   die "strata_objstore_bench failed: $(tail -5 "$BENCH_RAW/objstore-bench.log")"
 ours() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$BENCH_RAW/objstore-bench.json" "$1"; }
 

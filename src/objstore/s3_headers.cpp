@@ -110,4 +110,18 @@ result<void> check_stored_md5(S3Dialect dialect, const HttpResponse& response, s
                                                   what, etag, sent));
 }
 
+std::optional<Md5Digest> etag_md5(std::string_view etag) {
+  const std::string hex = strip_quotes(etag);
+  constexpr size_t kHexSize = 2 * sizeof(Md5Digest);
+  if (hex.size() != kHexSize) return std::nullopt;
+  Md5Digest out;
+  for (size_t i = 0; i < out.size(); ++i) {
+    unsigned v = 0;
+    const auto [end, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
+    out[i] = static_cast<std::byte>(v);
+  }
+  return to_hex(out) == hex ? std::optional<Md5Digest>(out) : std::nullopt;  // lower-case only
+}
+
 }  // namespace strata::objstore

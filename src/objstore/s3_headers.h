@@ -39,4 +39,7 @@ result<S3ObjectHead> parse_object_head(S3Dialect dialect, const HttpResponse& re
 // is not 32 hex digits.
 result<void> check_stored_md5(S3Dialect dialect, const HttpResponse& response, std::string_view what);
 
+// The MD5 an ETag of 32 hex digits (quoted or not) stands for; nothing for any other ETag.
+std::optional<Md5Digest> etag_md5(std::string_view etag);
+
 }  // namespace strata::objstore

@@ -54,7 +54,48 @@ struct Transfer {
   // rewind to 0 starts it over, one elsewhere leaves it to be computed again at the end.
   std::optional<Md5> md5;
   size_t hashed = 0;
+  // HttpStream: a successful body goes into `out` (the buffer of the read() in progress) instead
+  // of body_out; what does not fit waits in `stash` for the next read(). Once `out` is full, curl
+  // is told to keep what it has (CURL_WRITEFUNC_PAUSE) until the next read().
+  bool streaming = false;
+  std::span<std::byte> out;
+  size_t out_used = 0;
+  bytes stash;
+  size_t stash_used = 0;
+  bool paused = false;
+  uint64_t received = 0;  // body bytes taken from curl (placed or stashed)
+  uint64_t max_body = 0;
 };
+
+// HttpStream: places `n` body bytes in the read's buffer and shows them to on_received.
+void place(Transfer& t, const std::byte* data, size_t n) {
+  HttpResponse& r = *t.response;
+  std::byte* to = t.out.data() + t.out_used;
+  std::memcpy(to, data, n);
+  if (t.request->on_received) t.request->on_received(r, r.body_size, bytes_view(to, n));
+  r.body_size += n;
+  t.out_used += n;
+}
+
+size_t on_stream_body(Transfer& t, const char* data, size_t n) {
+  if (t.stash_used < t.stash.size() || t.out_used == t.out.size()) {
+    t.paused = true;
+    return CURL_WRITEFUNC_PAUSE;  // delivered again once the transfer is resumed
+  }
+  if (t.received + n > t.max_body) {
+    t.overflow = true;
+    return 0;
+  }
+  t.received += n;
+  const auto* bytes = reinterpret_cast<const std::byte*>(data);
+  const size_t k = std::min(n, t.out.size() - t.out_used);
+  place(t, bytes, k);
+  if (k < n) {
+    t.stash.assign(bytes + k, bytes + n);
+    t.stash_used = 0;
+  }
+  return n;
+}
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
@@ -78,6 +119,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   const size_t n = size * count;
   HttpResponse& r = *t.response;
   const bool success = r.status >= 200 && r.status < 300;
+  if (success && t.streaming) return on_stream_body(t, data, n);
   if (success && !t.request->body_out.empty()) {
     if (n > t.request->body_out.size() - r.body_size) {
       t.overflow = true;
@@ -410,6 +452,125 @@ std::vector<result<HttpResponse>> HttpClient::perform_many(std::span<const HttpR
   }
   if (multi != nullptr) release_multi(multi);
   return out;
+}
+
+struct HttpStream::State {
+  HttpClient* client = nullptr;
+  HttpRequest request;
+  std::string what;
+  HttpClient::Call call;
+  CURLM* multi = nullptr;
+  bool added = false;           // call.curl is in `multi`
+  HttpResponse final_response;  // after the end
+};
+
+HttpStream::HttpStream(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+HttpStream::~HttpStream() {
+  State& s = *state_;
+  if (s.call.curl != nullptr) {
+    // curl_multi_remove_handle may call the progress callback: not on a cancel flag being freed.
+    curl_easy_setopt(s.call.curl, CURLOPT_NOPROGRESS, 1L);
+    curl_easy_setopt(s.call.curl, CURLOPT_XFERINFOFUNCTION, nullptr);
+  }
+  if (s.added) curl_multi_remove_handle(s.multi, s.call.curl);
+  // A transfer cut short leaves the rest of the body in its connection: never reuse it.
+  if (s.call.curl != nullptr) curl_easy_cleanup(s.call.curl);
+  if (s.multi != nullptr) {
+    if (ended_) {
+      s.client->release_multi(s.multi);
+    } else {
+      curl_multi_cleanup(s.multi);
+    }
+  }
+}
+
+const HttpResponse& HttpStream::response() const { return ended_ ? state_->final_response : state_->call.response; }
+
+std::unique_ptr<HttpStream> HttpClient::open_stream(const HttpRequest& request, std::string what, uint64_t max_body) {
+  auto state = std::make_unique<HttpStream::State>();
+  state->client = this;
+  state->request = request;
+  state->request.body_out = {};
+  state->what = std::move(what);
+  state->call.transfer.max_body = max_body;
+  return std::unique_ptr<HttpStream>(new HttpStream(std::move(state)));
+}
+
+result<size_t> HttpStream::read(std::span<std::byte> into) {
+  State& s = *state_;
+  if (ended_) return size_t{0};
+  if (s.multi == nullptr) {
+    s.multi = static_cast<CURLM*>(s.client->acquire_multi());
+    const uint64_t max_body = s.call.transfer.max_body;  // setup() starts a new Transfer
+    if (s.multi == nullptr || !s.client->setup(s.call, s.request)) {
+      ended_ = true;
+      return Error(ObjstoreErrc::permanent, fmt::format("{}: cannot set up a curl request", s.what));
+    }
+    s.call.transfer.streaming = true;
+    s.call.transfer.max_body = max_body;
+    if (curl_multi_add_handle(s.multi, s.call.curl) != CURLM_OK) {
+      ended_ = true;
+      return Error(ObjstoreErrc::permanent, fmt::format("{}: cannot start a curl request", s.what));
+    }
+    s.added = true;
+  }
+  Transfer& t = s.call.transfer;
+  t.out = into;
+  t.out_used = 0;
+  if (t.stash_used < t.stash.size()) {
+    const size_t k = std::min(into.size(), t.stash.size() - t.stash_used);
+    place(t, t.stash.data() + t.stash_used, k);
+    t.stash_used += k;
+    if (t.stash_used == t.stash.size()) t.stash.clear();
+  }
+  const auto whole_body_in = [&] {
+    curl_off_t length = -1;  // Content-Length, once the headers are in
+    return curl_easy_getinfo(s.call.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length >= 0 &&
+           t.received == static_cast<uint64_t>(length);
+  };
+  const auto wants_more = [&] {
+    // Driven past a full buffer when the whole body is in: to see the end and keep the connection
+    // for the next request.
+    return t.stash.empty() && (t.out_used < t.out.size() || whole_body_in());
+  };
+  if (t.paused && wants_more()) {
+    t.paused = false;
+    curl_easy_pause(s.call.curl, CURLPAUSE_CONT);  // may deliver what curl kept, right here
+  }
+  CURLcode code = CURLE_OK;
+  bool done = false;
+  while (wants_more() && !t.paused) {
+    int running = 0;
+    if (curl_multi_perform(s.multi, &running) != CURLM_OK) {
+      code = CURLE_FAILED_INIT;
+      done = true;
+      break;
+    }
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(s.multi, &left)) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == s.call.curl) {
+        code = msg->data.result;
+        done = true;
+      }
+    }
+    if (done || running == 0) {
+      done = true;
+      break;
+    }
+    if (!wants_more() || t.paused) break;
+    curl_multi_poll(s.multi, nullptr, 0, 1000, nullptr);
+  }
+  const size_t n = t.out_used;
+  t.out = {};
+  if (!done) return n;
+  curl_multi_remove_handle(s.multi, s.call.curl);
+  s.added = false;
+  ended_ = true;
+  result<HttpResponse> finished = s.client->finish(s.call, code, s.what);
+  if (!finished) return finished.error();
+  s.final_response = std::move(finished).value();
+  return n;
 }
 
 void* HttpClient::acquire_multi() {

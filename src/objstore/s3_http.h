@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -92,6 +93,39 @@ struct HttpClientOptions {
   bool unsigned_payload = false;
 };
 
+class HttpClient;
+
+// A request whose response body is received one caller buffer at a time
+// (HttpClient::open_stream), over one connection: between read() calls the transfer is simply not
+// driven, so the server is held back by TCP flow control while the caller uses what it received.
+// One request instead of one per buffer lets the server read ahead (Ceph RGW prefetches its RADOS
+// objects within a request) and saves a round trip per buffer. Used by one thread at a time, any
+// pool thread; destroying it before the body ended drops the connection.
+class HttpStream {
+ public:
+  ~HttpStream();
+  HttpStream(const HttpStream&) = delete;
+  HttpStream& operator=(const HttpStream&) = delete;
+
+  // Receives body bytes into `into` until it is full or the body ended, calling the request's
+  // on_received for each piece as it is placed (offset: from the start of this response's body).
+  // The first call also receives the headers (response()). Fails as HttpClient::perform() would
+  // (the stream is then unusable). A response that is not 2xx is not a failure here: its body goes
+  // to response().text and ended() is true.
+  result<size_t> read(std::span<std::byte> into);
+  bool ended() const { return ended_; }
+  // The status and headers once the first read() returned; body_size counts the bytes read.
+  const HttpResponse& response() const;
+
+ private:
+  friend class HttpClient;
+  struct State;
+  explicit HttpStream(std::unique_ptr<State> state);
+
+  std::unique_ptr<State> state_;
+  bool ended_ = false;
+};
+
 class HttpClient {
  public:
   explicit HttpClient(HttpClientOptions options);
@@ -110,10 +144,16 @@ class HttpClient {
   std::vector<result<HttpResponse>> perform_many(std::span<const HttpRequest> requests,
                                                  std::span<const std::string> whats);
 
+  // Starts `request` (a GET; body_out is ignored) whose successful response body is at most
+  // `max_body` bytes (more fails as permanent, as with body_out); nothing is sent until the first
+  // read().
+  std::unique_ptr<HttpStream> open_stream(const HttpRequest& request, std::string what, uint64_t max_body);
+
   // The name of the payload hash header ("x-amz-content-sha256").
   std::string_view payload_hash_header() const;
 
  private:
+  friend class HttpStream;
   struct Call;
 
   void* acquire();

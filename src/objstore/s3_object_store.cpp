@@ -28,6 +28,9 @@ namespace {
 // passed back is refused as invalid_argument before it reaches the server.
 constexpr char kTokenVersion = '1';
 
+// A get() asks for this many read_chunk_size chunks per request (S3ObjectStore::read_chunk).
+constexpr uint64_t kChunksPerRequest = 16;
+
 std::string wrap_token(std::string_view server_token) {
   return std::string(1, kTokenVersion) + to_hex(as_bytes_view(server_token));
 }
@@ -171,17 +174,18 @@ asio::awaitable<result<ObjectInfo>> S3ObjectStore::put_object(std::string key, b
       fmt::format("{}{}: {}", metadata_prefix(options_.dialect), kCrcMetadataName, crc32c_hex(crc)));
   add_metadata_headers(options_.dialect, options.metadata, request.headers);
   if (options.if_absent) request.headers.push_back(if_absent_header());
-  // Unsigned bodies are covered by their MD5: a create-only PUT sends it first (Content-MD5), so
-  // that a damaged body is refused rather than stored where no retry may replace it; any other
-  // PUT computes it while sending and checks the server's ETag (a damaged object is replaced by
-  // the caller's next attempt, and a reader checks the CRC32C anyway).
+  // Unsigned bodies: a create-only PUT sends its MD5 first (Content-MD5), so that a damaged body
+  // is refused rather than stored where no retry may replace it. Any other PUT is covered by the
+  // CRC32C the reader checks, and with upload_md5 also by its MD5, computed while sending and
+  // checked against the server's ETag (a damaged object is replaced by the caller's next attempt).
   const bool unsigned_payload = options_.dialect == S3Dialect::s3 && !options_.sign_payload;
+  const bool check_etag = unsigned_payload && !options.if_absent && options_.upload_md5;
   request.content_md5 = unsigned_payload && options.if_absent;
-  request.hash_body = unsigned_payload && !options.if_absent;
+  request.hash_body = check_etag;
   const std::string what = "put " + key;
   int attempts = 0;
   result<HttpResponse> response = co_await send(std::move(request), what, &attempts);
-  if (response && unsigned_payload && !options.if_absent) {
+  if (response && check_etag) {
     result<void> stored = check_stored_md5(options_.dialect, *response, what);
     if (!stored) co_return stored.error();
   }
@@ -219,9 +223,58 @@ asio::awaitable<result<std::unique_ptr<Upload>>> S3ObjectStore::do_start_upload(
   co_return std::unique_ptr<Upload>(std::make_unique<S3Upload>(*this, std::move(key), std::move(options)));
 }
 
+struct S3ObjectStore::GetStream {
+  std::string what;
+  std::string url;
+  std::string quoted_etag;  // If-Match of every request after the first response
+  uint64_t pos = 0;         // the next byte to receive
+  uint64_t stop = 0;        // the end of the bytes wanted (known exactly after the first response)
+  uint64_t chunk_size = 0;  // bytes handed to the sink at a time
+  // Called with each piece received, on the pool (HttpRequest::on_received).
+  std::function<void(const HttpResponse&, uint64_t, bytes_view)> on_received;
+  // Stops the request in flight from the caller's cancellation slot (shared: a slot handler may
+  // run after this frame is gone). Declared before `http`, which reads it until destroyed.
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  // The request in flight and the end of its range.
+  std::unique_ptr<HttpStream> http;
+  uint64_t http_end = 0;
+};
+
+asio::awaitable<result<size_t>> S3ObjectStore::read_chunk(GetStream& s, std::span<std::byte> buffer) {
+  asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none) co_return cancelled_error(s.what);
+  asio::cancellation_slot slot = state.slot();
+  if (slot.is_connected()) slot.assign([cancel = s.cancel](asio::cancellation_type) { cancel->store(true); });
+  auto receive = [this, &s, buffer]() -> result<size_t> {
+    if (!s.http) {
+      // One request covers kChunksPerRequest chunks: the server reads ahead within a request, and
+      // each request costs a round trip; more would hold one request open for longer than
+      // request_timeout is meant for (a slow sink holds the transfer while it works).
+      const uint64_t span = s.chunk_size * kChunksPerRequest;
+      s.http_end = s.stop - s.pos <= span ? s.stop : s.pos + span;
+      HttpRequest request;
+      request.url = s.url;
+      request.payload_sha256 = std::string(kEmptySha256);
+      request.headers.push_back(fmt::format("Range: bytes={}-{}", s.pos, s.http_end - 1));
+      if (!s.quoted_etag.empty()) request.headers.push_back("If-Match: " + s.quoted_etag);
+      request.on_received = s.on_received;
+      request.cancel = s.cancel.get();
+      s.http = http_.open_stream(request, s.what, s.http_end - s.pos);
+    }
+    result<size_t> n = s.http->read(buffer);
+    if (n && s.http->ended()) {
+      const HttpResponse& r = s.http->response();
+      if (r.status < 200 || r.status >= 300) n = s3_error(r, s.what);
+    }
+    if (!n) s.http.reset();
+    return n;
+  };
+  result<size_t> n = co_await offload(pool_.get_executor(), std::move(receive));
+  if (slot.is_connected()) slot.clear();
+  co_return n;
+}
+
 asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink sink, GetOptions options) {
-  const std::string what = "get " + key;
-  const std::string url = url_.object(full_key(key));
   const uint64_t first = options.range ? options.range->offset : 0;
   const uint64_t wanted = options.range ? options.range->length : ByteRange::kToEnd;
   // Not zeroed (a std::vector would write every byte once before curl does).
@@ -230,13 +283,20 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
   const std::span<std::byte> buffer(buffer_memory.get(), buffer_size);
   GetResult got;
   // A whole-object get checks the bytes while they arrive, on the pool in curl's write callback:
-  // `verifying` is `verifier` (the chunks received so far, nothing before the first response) plus
-  // what came of the chunk in flight; it starts over from `verifier` with each attempt.
+  // `verifying` is `verifier` (the chunks handed to the sink so far, nothing before the first
+  // response) plus what came of the chunk in flight; it starts over from `verifier` with each
+  // request, and becomes `verifier` when a chunk arrived whole.
   std::optional<ObjectVerifier> verifier;
   std::optional<ObjectVerifier> verifying;
   const S3Dialect dialect = options_.dialect;
-  auto verify = [&verifier, &verifying, dialect, first, wanted](const HttpResponse& r, uint64_t offset,
-                                                                bytes_view piece) {
+  GetStream s;
+  s.what = "get " + key;
+  s.url = url_.object(full_key(key));
+  s.pos = first;
+  s.stop = wanted == ByteRange::kToEnd || wanted > ByteRange::kToEnd - first ? ByteRange::kToEnd : first + wanted;
+  s.chunk_size = std::max<size_t>(buffer_size, 1);
+  s.on_received = [&verifier, &verifying, dialect, first, wanted](const HttpResponse& r, uint64_t offset,
+                                                                  bytes_view piece) {
     if (offset == 0) {
       verifying.reset();
       if (verifier) {
@@ -248,41 +308,44 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
     }
     if (verifying) verifying->update(piece);
   };
-  std::string quoted_etag;
-  uint64_t pos = first;
-  uint64_t end = 0;  // known after the first response
+  const std::string& what = s.what;
   bool whole = false;
+  bool known = false;  // the first response came
   do {
     const bool cancelled = co_await cancellation_requested();
     if (cancelled) co_return cancelled_error(what);
-    const uint64_t len = std::min<uint64_t>(buffer.size(), quoted_etag.empty() ? wanted : end - pos);
-    HttpRequest request;
-    request.url = url;
-    request.payload_sha256 = std::string(kEmptySha256);
-    request.headers.push_back(fmt::format("Range: bytes={}-{}", pos, pos + len - 1));
-    if (!quoted_etag.empty()) request.headers.push_back("If-Match: " + quoted_etag);
-    request.body_out = std::span<std::byte>(buffer.data(), static_cast<size_t>(len));
-    request.on_received = verify;
-    verifying.reset();
-    result<HttpResponse> response = co_await send(std::move(request), what, nullptr);
-    if (!response && response.error().is(ObjstoreErrc::invalid_range) && quoted_etag.empty() && !options.range) {
+    auto one = [this, &s, buffer] { return read_chunk(s, buffer); };
+    result<size_t> received = co_await retrier_.run(what, std::move(one));
+    if (!received && received.error().is(ObjstoreErrc::invalid_range) && !known && !options.range) {
       // S3 refuses any range of an empty object; read it whole (it is empty, or the error stands).
       HttpRequest plain;
-      plain.url = url;
+      plain.url = s.url;
       plain.payload_sha256 = std::string(kEmptySha256);
       plain.body_out = std::span<std::byte>(buffer.data(), buffer.size());
-      response = co_await send(std::move(plain), what, nullptr);
-      if (response && response->body_size > 0) {
+      result<HttpResponse> response = co_await send(std::move(plain), what, nullptr);
+      OBJSTORE_CO_TRY(response);
+      if (response->body_size > 0) {
         co_return Error(ObjstoreErrc::precondition_failed, what + ": the object changed while being read");
       }
+      OBJSTORE_CO_TRY_ASSIGN(S3ObjectHead head, parse_object_head(options_.dialect, *response));
+      got.object = std::move(head.info);
+      got.object.key = key;
+      if (got.object.size != 0) {
+        co_return Error(ObjstoreErrc::precondition_failed, what + ": the object changed while being read");
+      }
+      ObjectVerifier empty(head.checksums);
+      OBJSTORE_CO_TRY(empty.finish(what, options_.allow_unverified_reads));
+      co_return got;
     }
-    if (!response && response.error().is(ObjstoreErrc::precondition_failed) && !quoted_etag.empty()) {
+    if (!received && received.error().is(ObjstoreErrc::precondition_failed) && known) {
       co_return Error(ObjstoreErrc::precondition_failed,
                       what + ": the object was replaced while being read; read it again");
     }
-    OBJSTORE_CO_TRY(response);
-    if (quoted_etag.empty()) {
-      OBJSTORE_CO_TRY_ASSIGN(S3ObjectHead head, parse_object_head(options_.dialect, *response));
+    OBJSTORE_CO_TRY(received);
+    if (!known) {
+      known = true;
+      if (!s.http) co_return Error(ObjstoreErrc::permanent, what + ": no response");  // read_chunk keeps it
+      OBJSTORE_CO_TRY_ASSIGN(S3ObjectHead head, parse_object_head(options_.dialect, s.http->response()));
       got.object = std::move(head.info);
       got.object.key = key;
       const uint64_t size = got.object.size;
@@ -292,23 +355,25 @@ asio::awaitable<result<GetResult>> S3ObjectStore::do_get(std::string key, Sink s
       }
       got.offset = first;
       got.length = size == 0 ? 0 : std::min(wanted, size - first);
-      end = first + got.length;
+      s.stop = first + got.length;
+      if (s.http) s.http_end = std::min(s.http_end, s.stop);
       whole = first == 0 && got.length == size;
       if (whole && !verifying) verifying.emplace(head.checksums);  // no body, so no callback
-      quoted_etag = "\"" + got.object.etag + "\"";
+      s.quoted_etag = "\"" + got.object.etag + "\"";
     }
-    const size_t received = response->body_size;
-    const uint64_t expected = std::min<uint64_t>(len, end - pos);
-    if (received != expected) {
+    const uint64_t expected = std::min<uint64_t>(buffer.size(), s.stop - s.pos);
+    if (*received != expected) {
+      s.http.reset();
       co_return Error(ObjstoreErrc::transient,
-                      fmt::format("{}: asked for {} bytes at {}, received {}", what, expected, pos, received));
+                      fmt::format("{}: asked for {} bytes at {}, received {}", what, expected, s.pos, *received));
     }
-    if (whole) verifier = std::move(verifying);  // this chunk's bytes included
-    if (received == 0) break;
-    const bytes_view chunk(buffer.data(), received);
+    if (whole) verifier = verifying;  // this chunk's bytes included
+    s.pos += *received;
+    if (s.http && (s.http->ended() || s.pos == s.http_end)) s.http.reset();
+    if (*received == 0) break;
+    const bytes_view chunk(buffer.data(), *received);
     OBJSTORE_CO_TRY(co_await sink(chunk));
-    pos += received;
-  } while (pos < end);
+  } while (s.pos < s.stop);
   if (verifier) OBJSTORE_CO_TRY(verifier->finish(what, options_.allow_unverified_reads));
   co_return got;
 }

@@ -75,6 +75,12 @@ class S3ObjectStore final : public ObjectStore {
                                                                 std::vector<std::string> whats);
   // One attempt of send().
   asio::awaitable<result<HttpResponse>> attempt(const HttpRequest& request, const std::string& what, bool cancellable);
+  // A get()'s request in flight (an HttpStream) and where it is.
+  struct GetStream;
+  // One attempt at the next chunk of a get(): starts a request at s.pos if none is in flight, and
+  // receives up to buffer.size() bytes from it (fewer only at the end of its range). Any failure
+  // drops the request, so that the next attempt starts a new one where the last good chunk ended.
+  asio::awaitable<result<size_t>> read_chunk(GetStream& s, std::span<std::byte> buffer);
   // One PUT of a whole object with its checksum metadata.
   asio::awaitable<result<ObjectInfo>> put_object(std::string key, bytes_view data, const PutOptions& options);
   // remove_batch() without DeleteObjects (GCS): DELETEs, `concurrency` at a time.

@@ -79,6 +79,8 @@ result<bool> apply_key(S3Options& o, std::string_view full_key, std::string_view
     o.retry.max_attempts = static_cast<uint32_t>(n);
   } else if (key == "sign.payload") {
     STRATA_TRY_ASSIGN(o.sign_payload, parse_bool(full_key, value));
+  } else if (key == "checksum.upload.md5") {
+    STRATA_TRY_ASSIGN(o.upload_md5, parse_bool(full_key, value));
   } else if (key == "conditional.complete.trusted") {
     STRATA_TRY_ASSIGN(o.trust_conditional_complete, parse_bool(full_key, value));
   } else {

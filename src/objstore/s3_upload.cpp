@@ -54,9 +54,9 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
                     fmt::format("upload {}: more than {} parts of {} bytes; raise the part size", key(),
                                 S3Options::kMaxParts, store_.options_.part_size));
   }
-  // Checksums on the pool, not on the caller's event loop: the CRC32C of the whole object here,
-  // the MD5 of each part by the HTTP client while it sends the part (and its SHA-256 before, when
-  // payloads are signed).
+  // Checksums on the pool, not on the caller's event loop: the CRC32C of the whole object here;
+  // with upload_md5, the MD5 of each part by the HTTP client while it sends the part (and its
+  // SHA-256 before, when payloads are signed).
   auto extend_crc = [this] {
     uint32_t crc = crc_;
     for (const bytes& part : pending_) crc = crc32c::extend(crc, part);
@@ -71,7 +71,7 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
     request.method = "PUT";
     request.url = store_.url_.object(store_.full_key(key()), {{"partNumber", number}, {"uploadId", upload_id_}});
     request.body = pending_[i];
-    request.hash_body = true;
+    request.hash_body = store_.options_.upload_md5;
     requests.push_back(std::move(request));
     whats.push_back(fmt::format("upload {} part {}", key(), number));
   }
@@ -80,10 +80,17 @@ asio::awaitable<result<void>> S3Upload::send_pending() {
     OBJSTORE_CO_TRY(responses[i]);
     const std::optional<std::string_view> etag = responses[i]->header("etag");
     if (!etag) co_return Error(ObjstoreErrc::permanent, whats[i] + ": the response has no ETag");
-    // A damaged part is caught here, before it can become part of an object.
-    OBJSTORE_CO_TRY(check_stored_md5(store_.options_.dialect, *responses[i], whats[i]));
+    // With upload_md5, a damaged part is caught here, before it can become part of an object.
+    // Without, the parts' ETags (the MD5s of what the server stored) make the object's ETag, which
+    // the reader checks.
+    if (responses[i]->body_md5) OBJSTORE_CO_TRY(check_stored_md5(store_.options_.dialect, *responses[i], whats[i]));
     parts_.push_back(S3Part{static_cast<uint32_t>(first + i), std::string(*etag)});
-    part_md5s_.push_back(*responses[i]->body_md5);
+    const std::optional<Md5Digest> part_md5 = responses[i]->body_md5 ? responses[i]->body_md5 : etag_md5(*etag);
+    if (part_md5) {
+      part_md5s_.push_back(*part_md5);
+    } else {
+      part_md5s_known_ = false;  // an ETag that is no MD5 (SSE-KMS): the object's cannot be predicted
+    }
   }
   pending_.clear();
   co_return success();
@@ -133,7 +140,8 @@ asio::awaitable<result<ObjectInfo>> S3Upload::do_complete() {
 
 asio::awaitable<result<ObjectInfo>> S3Upload::complete_multipart() {
   const std::string body = complete_body(parts_);
-  const std::string computed_etag = multipart_etag(part_md5s_);
+  // Empty when a part's MD5 is unknown; then only the server's ETag is known.
+  const std::string computed_etag = part_md5s_known_ ? multipart_etag(part_md5s_) : std::string();
   HttpRequest request;
   request.method = "POST";
   request.url = store_.url_.object(store_.full_key(key()), {{"uploadId", upload_id_}});
@@ -148,7 +156,7 @@ asio::awaitable<result<ObjectInfo>> S3Upload::complete_multipart() {
     // NoSuchUpload after a retry: an earlier attempt may have completed it unseen. It did if the
     // object now has exactly our parts.
     result<ObjectInfo> existing = co_await store_.head_full(store_.full_key(key()));
-    if (!existing || existing->etag != computed_etag) co_return response.error();
+    if (!existing || computed_etag.empty() || existing->etag != computed_etag) co_return response.error();
     etag = existing->etag;
   } else {
     OBJSTORE_CO_TRY(response);
@@ -157,9 +165,10 @@ asio::awaitable<result<ObjectInfo>> S3Upload::complete_multipart() {
       co_return s3_error(0, completed.error->code, completed.error->message, completed.error->request_id, what);
     }
     etag = completed.etag.empty() ? computed_etag : completed.etag;
+    if (etag.empty()) co_return Error(ObjstoreErrc::permanent, what + ": the response has no ETag");
     const std::optional<std::string_view> sse = response->header("x-amz-server-side-encryption");
     const bool md5_etag = store_.options_.dialect == S3Dialect::s3 && !(sse && sse->starts_with("aws:kms"));
-    if (md5_etag && etag != computed_etag) {
+    if (md5_etag && !computed_etag.empty() && etag != computed_etag) {
       co_return Error(ObjstoreErrc::corrupt,
                       fmt::format("{}: the server's ETag {} does not match the parts sent ({}): it stored "
                                   "different bytes",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
@@ -383,6 +384,69 @@ TEST_F(S3ObjectStoreTest, CancellationStopsARequestInFlight) {
   // a loaded machine they take a large share of a whole put.)
   EXPECT_OBJSTORE_ERROR(run(store->head("cancel/put")), ObjstoreErrc::not_found);
   EXPECT_LT(cancelled, full + std::chrono::seconds(5));
+}
+
+TEST_F(S3ObjectStoreTest, StreamedGetsStopOnCancellationOrASinkErrorAndSeeAReplacedObject) {
+  // A get is one request per 16 chunks, held back while the sink works: cancelling it, or a sink
+  // that fails, drops that request, and the store's next requests work as before.
+  using namespace asio::experimental::awaitable_operators;
+  S3Options options = test_options(prefix_);
+  options.read_chunk_size = 64 * KiB + 1;  // many requests, and chunks across curl's pieces
+  std::unique_ptr<S3ObjectStore> store = open_store(options);
+  const bytes data = pattern(31, 0, 5 * MiB + 7);
+  ASSERT_OK(run(store->put("stream/a", data)));
+  result<bytes> whole = run(get_bytes(*store, "stream/a"));
+  ASSERT_OK(whole);
+  EXPECT_TRUE(equal_bytes(*whole, data));
+  const ByteRange range{.offset = 1 * MiB + 3, .length = 3 * MiB};
+  result<bytes> part = run(get_bytes(*store, "stream/a", range));
+  ASSERT_OK(part);
+  EXPECT_TRUE(equal_bytes(*part, bytes_view(data).subspan(range.offset, range.length)));
+
+  // A sink that fails after a few chunks: its error, and nothing more is read.
+  uint64_t received = 0;
+  Sink failing = [&received](bytes_view chunk) -> asio::awaitable<result<void>> {
+    received += chunk.size();
+    if (received > 200 * KiB) co_return Error(ObjstoreErrc::permanent, "sink full");
+    co_return success();
+  };
+  result<GetResult> stopped = run(store->get("stream/a", failing));
+  EXPECT_OBJSTORE_ERROR(stopped, ObjstoreErrc::permanent);
+  EXPECT_LT(received, 400 * KiB);
+
+  // Cancelled while a slow sink holds the request open.
+  std::optional<result<GetResult>> outcome;
+  Sink slow = [this](bytes_view) -> asio::awaitable<result<void>> {
+    asio::steady_timer pause(io_, std::chrono::milliseconds(20));
+    asio::error_code ec;  // operation_aborted once the get is cancelled
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_return success();
+  };
+  auto get = [&]() -> asio::awaitable<void> { outcome = co_await store->get("stream/a", slow); };
+  asio::steady_timer timer(io_, std::chrono::milliseconds(200));
+  auto race = [&]() -> asio::awaitable<int> {
+    co_await (get() || timer.async_wait(asio::use_awaitable));
+    co_return 0;
+  };
+  run(race());
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_OBJSTORE_ERROR(*outcome, ObjstoreErrc::cancelled);
+
+  // Replaced between two requests of one get: the next request's If-Match fails.
+  const bytes other = pattern(32, 0, data.size());
+  bool replaced = false;
+  Sink replacing = [&](bytes_view) -> asio::awaitable<result<void>> {
+    if (!replaced) {
+      replaced = true;
+      OBJSTORE_CO_TRY(co_await store->put("stream/a", other));
+    }
+    co_return success();
+  };
+  EXPECT_OBJSTORE_ERROR(run(store->get("stream/a", replacing)), ObjstoreErrc::precondition_failed);
+
+  whole = run(get_bytes(*store, "stream/a"));
+  ASSERT_OK(whole);
+  EXPECT_TRUE(equal_bytes(*whole, other));
 }
 
 // Not a pass/fail check: prints what a 64 MiB object costs through this client, next to curl.

@@ -87,6 +87,10 @@ TEST(S3Options, FromKafkaStyleConfig) {
   result<S3Options> signed_payload = with("rsm.config.s3.sign.payload", "true");
   ASSERT_OK(signed_payload);
   EXPECT_TRUE(signed_payload->sign_payload);
+  EXPECT_FALSE(o->upload_md5);  // the reader's checksum only, unless asked
+  result<S3Options> upload_md5 = with("rsm.config.s3.checksum.upload.md5", "true");
+  ASSERT_OK(upload_md5);
+  EXPECT_TRUE(upload_md5->upload_md5);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.buckets", "typo"), ObjstoreErrc::invalid_argument);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.part.size", "1024"), ObjstoreErrc::invalid_argument);
   EXPECT_OBJSTORE_ERROR(with("rsm.config.s3.concurrency", "0"), ObjstoreErrc::invalid_argument);
@@ -385,6 +389,16 @@ TEST(S3Integrity, StoredMd5MustMatchTheBodySent) {
   HttpResponse not_hashed = r;
   not_hashed.body_md5.reset();
   EXPECT_OBJSTORE_ERROR(check_stored_md5(S3Dialect::s3, not_hashed, "put k"), ObjstoreErrc::permanent);
+}
+
+TEST(S3Integrity, EtagsOfOneRequestObjectsAreTheirMd5) {
+  const bytes body = pattern(12, 0, 1000);
+  EXPECT_EQ(etag_md5("\"" + to_hex(md5(body)) + "\""), md5(body));
+  EXPECT_EQ(etag_md5(to_hex(md5(body))), md5(body));
+  EXPECT_FALSE(etag_md5("\"" + to_hex(md5(body)) + "-2\""));  // multipart
+  EXPECT_FALSE(etag_md5("\"abc\""));
+  EXPECT_FALSE(etag_md5(std::string(32, 'g')));
+  EXPECT_FALSE(etag_md5(std::string(32, 'A')));
 }
 
 }  // namespace
